@@ -1,0 +1,22 @@
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { KB_STREAM, kbAllSubjects } from "@kbalign/contracts";
+
+/**
+ * Creates the knowledge-base stream if it is missing. One message per subject (= per document) is
+ * kept, so re-ingesting a document replaces it and the stream holds each document's latest version.
+ */
+export async function ensureKbStream(nc: NatsConnection): Promise<JetStreamManager> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(KB_STREAM);
+  } catch {
+    await jsm.streams.add({
+      name: KB_STREAM,
+      subjects: [kbAllSubjects],
+      max_msgs_per_subject: 1,
+      description: "kbalign knowledge-base documents, latest version of each",
+    });
+  }
+  return jsm;
+}

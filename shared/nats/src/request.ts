@@ -1,0 +1,152 @@
+import { context, SpanStatusCode, trace } from "@opentelemetry/api";
+import { createInbox, errors as natsErrors, type Msg, type NatsConnection } from "@nats-io/nats-core";
+import { ErrorEnvelope, fromWire, InternalError, TimeoutError, UnavailableError, CancelledError, type KBAlignError } from "@kbalign/contracts";
+import type { z } from "zod";
+import { decodeJson, encodeJson } from "./json.js";
+import { injectTraceContext, startSendSpan } from "./trace-context.js";
+import { ATTR_ERROR_TYPE } from "./semconv.js";
+
+const SERVICE_ERROR_HEADER = "Nats-Service-Error-Code";
+const NO_RESPONDERS_STATUS = 503;
+
+/** The error a reply carries, if it is an error envelope (services-framework headers set). */
+export function replyError(msg: Msg, subject: string): KBAlignError | undefined {
+  const status = msg.headers?.code ?? 0;
+  // A status message with no body: the server saying nobody subscribes to the subject.
+  if (status === NO_RESPONDERS_STATUS && msg.data.length === 0) return new UnavailableError(`no responders for ${subject}`);
+  if (!msg.headers?.has(SERVICE_ERROR_HEADER)) return undefined;
+  try {
+    const envelope = ErrorEnvelope.safeParse(decodeJson(msg.data));
+    if (envelope.success) return fromWire(envelope.data.error);
+  } catch {
+    // fall through: an error reply without our envelope (another framework's service)
+  }
+  return new InternalError(`${subject} failed: ${msg.headers.get("Nats-Service-Error") || "unknown error"}`);
+}
+
+function parseReply<T>(msg: Msg, subject: string, schema: z.ZodType<T>): T {
+  const error = replyError(msg, subject);
+  if (error) throw error;
+  let body: unknown;
+  try {
+    body = decodeJson(msg.data);
+  } catch {
+    throw new InternalError(`malformed reply from ${subject}: not JSON`);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new InternalError(`malformed reply from ${subject}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  return parsed.data;
+}
+
+export interface RequestOptions<T> {
+  response: z.ZodType<T>;
+  timeoutMs: number;
+}
+
+/**
+ * One request, one reply. Failures arrive as kbalign errors: no responders -> UNAVAILABLE,
+ * no reply in time -> TIMEOUT, an error envelope -> the error class of its code.
+ */
+export async function requestJson<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions<T>): Promise<T> {
+  const span = startSendSpan(subject);
+  try {
+    const msg = await context.with(trace.setSpan(context.active(), span), () =>
+      nc.request(subject, encodeJson(body), { timeout: options.timeoutMs, headers: injectTraceContext() }),
+    );
+    return parseReply(msg, subject, options.response);
+  } catch (err) {
+    const error = mapRequestError(err, subject, options.timeoutMs);
+    span.setAttribute(ATTR_ERROR_TYPE, error.code);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+function mapRequestError(err: unknown, subject: string, timeoutMs: number): KBAlignError {
+  if (err instanceof natsErrors.RequestError && err.isNoResponders()) return new UnavailableError(`no responders for ${subject}`);
+  if (err instanceof natsErrors.TimeoutError) return new TimeoutError(`${subject} did not answer within ${timeoutMs} ms`);
+  if (err instanceof natsErrors.RequestError && err.cause instanceof natsErrors.TimeoutError) {
+    return new TimeoutError(`${subject} did not answer within ${timeoutMs} ms`);
+  }
+  if (err instanceof natsErrors.ClosedConnectionError || err instanceof natsErrors.DrainingConnectionError) {
+    return new UnavailableError(`nats connection closed while calling ${subject}`);
+  }
+  if (err && typeof err === "object" && "code" in err && "retryable" in err) return err as KBAlignError;
+  return new InternalError(`${subject} failed`, { cause: err });
+}
+
+export interface StreamRequestOptions<T> {
+  /** Schema of each message of the stream. */
+  message: z.ZodType<T>;
+  /** True for the message that ends the stream. */
+  isLast: (message: T) => boolean;
+  /** The whole stream must end within this. */
+  timeoutMs: number;
+  /** ... and no gap between two messages may exceed this (a dead responder). */
+  idleTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Publishes one request and yields its streamed reply messages in order, until `isLast`.
+ * Ends with a kbalign error on an error envelope, no responders, timeout, idle gap or abort.
+ */
+export async function* requestStream<T>(
+  nc: NatsConnection,
+  subject: string,
+  body: unknown,
+  options: StreamRequestOptions<T>,
+): AsyncGenerator<T, void, undefined> {
+  const inbox = createInbox();
+  const sub = nc.subscribe(inbox);
+  const span = startSendSpan(subject);
+  const deadline = Date.now() + options.timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const fail = (error: KBAlignError) => {
+    failure ??= error;
+    sub.unsubscribe();
+  };
+  let failure: KBAlignError | undefined;
+  const armTimer = () => {
+    clearTimeout(timer);
+    const remaining = deadline - Date.now();
+    const wait = Math.min(remaining, options.idleTimeoutMs);
+    timer = setTimeout(
+      () =>
+        fail(
+          remaining <= options.idleTimeoutMs
+            ? new TimeoutError(`${subject} did not finish within ${options.timeoutMs} ms`)
+            : new TimeoutError(`${subject} sent nothing for ${options.idleTimeoutMs} ms`),
+        ),
+      Math.max(0, wait),
+    );
+  };
+  const onAbort = () => fail(new CancelledError(`${subject} cancelled`));
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (options.signal?.aborted) throw new CancelledError(`${subject} cancelled`);
+    armTimer();
+    context.with(trace.setSpan(context.active(), span), () =>
+      nc.publish(subject, encodeJson(body), { reply: inbox, headers: injectTraceContext() }),
+    );
+    for await (const msg of sub) {
+      armTimer();
+      const message = parseReply(msg, subject, options.message);
+      yield message;
+      if (options.isLast(message)) return;
+    }
+    throw failure ?? new UnavailableError(`nats connection closed while streaming ${subject}`);
+  } catch (err) {
+    const error = mapRequestError(err, subject, options.timeoutMs);
+    span.setAttribute(ATTR_ERROR_TYPE, error.code);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    sub.unsubscribe();
+    span.end();
+  }
+}

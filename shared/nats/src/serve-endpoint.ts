@@ -1,0 +1,150 @@
+import { context, SpanStatusCode } from "@opentelemetry/api";
+import type { Service, ServiceMsg } from "@nats-io/services";
+import type { MsgHdrs } from "@nats-io/nats-core";
+import { badRequestFromZod, BadRequestError, toKBAlignError, type ErrorCode, type KBAlignError } from "@kbalign/contracts";
+import type { z } from "zod";
+import { decodeJson, encodeJson } from "./json.js";
+import type { Log } from "./log.js";
+import { ATTR_ERROR_TYPE } from "./semconv.js";
+import { startProcessSpan } from "./trace-context.js";
+
+/** HTTP-like numbers for `Nats-Service-Error-Code`, so `nats micro` and its users see familiar codes. */
+export const serviceErrorStatus: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  COLLECTION_NOT_FOUND: 404,
+  CANCELLED: 499,
+  OVERLOADED: 429,
+  TIMEOUT: 504,
+  UNAVAILABLE: 503,
+  RETRIEVAL_FAILED: 502,
+  GENERATION_FAILED: 502,
+  INTERNAL: 500,
+};
+
+/** How one handled message ended, for metrics. */
+export interface Outcome {
+  endpoint: string;
+  durationSeconds: number;
+  /** "OK", or the code of the error the caller received. */
+  code: ErrorCode | "OK";
+}
+
+export interface HandlerContext {
+  subject: string;
+  headers: MsgHdrs | undefined;
+}
+
+interface EndpointBase {
+  /** Endpoint name shown by `nats micro info`. */
+  name: string;
+  subject: string;
+  /** Queue group; the service's default ("q") when absent. */
+  queue?: string;
+  log: Log;
+  observe?: (outcome: Outcome) => void;
+}
+
+export interface RawEndpointSpec extends EndpointBase {
+  /** Handles one message; must reply itself. Thrown errors are logged and answered as error envelopes. */
+  handle: (msg: ServiceMsg) => Promise<ErrorCode | "OK">;
+}
+
+/**
+ * Adds an endpoint whose handler is async. The services runtime catches only synchronous throws,
+ * so this awaits the handler, answers anything it throws, opens the `process` span and records
+ * the outcome.
+ */
+export function serveRaw(service: Service, spec: RawEndpointSpec): void {
+  service.addEndpoint(spec.name, {
+    subject: spec.subject,
+    ...(spec.queue === undefined ? {} : { queue: spec.queue }),
+    handler: (err, msg) => {
+      if (err) {
+        spec.log.error({ err, endpoint: spec.name }, "endpoint subscription failed");
+        return;
+      }
+      void handleOne(spec, msg);
+    },
+  });
+}
+
+async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<void> {
+  const started = performance.now();
+  const { span, ctx } = startProcessSpan(spec.subject, msg.headers, spec.queue);
+  let code: ErrorCode | "OK";
+  try {
+    code = await context.with(ctx, () => spec.handle(msg));
+  } catch (thrown) {
+    const error = toKBAlignError(thrown);
+    code = error.code;
+    if (error.code === "INTERNAL") spec.log.error({ err: thrown, endpoint: spec.name }, "endpoint handler failed");
+    respondWithError(msg, error);
+  }
+  if (code !== "OK") {
+    span.setAttribute(ATTR_ERROR_TYPE, code);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+  spec.observe?.({ endpoint: spec.name, durationSeconds: (performance.now() - started) / 1000, code });
+}
+
+/** Replies with the error envelope and the services framework's error headers. */
+export function respondWithError(msg: ServiceMsg, error: KBAlignError): void {
+  if (!msg.reply) return;
+  msg.respondError(serviceErrorStatus[error.code], error.message, encodeJson({ error: error.toWire() }));
+}
+
+/** Decodes and validates a request body; malformed JSON or a failed schema become BAD_REQUEST naming the field. */
+export function decodeRequest<T>(data: Uint8Array, schema: z.ZodType<T>): T {
+  let body: unknown;
+  try {
+    body = decodeJson(data);
+  } catch {
+    throw new BadRequestError("request body is not valid JSON");
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw badRequestFromZod(parsed.error);
+  return parsed.data;
+}
+
+export interface EndpointSpec<Req, Res> extends EndpointBase {
+  request: z.ZodType<Req>;
+  handle: (req: Req, ctx: HandlerContext) => Promise<Res>;
+}
+
+/** A request-reply endpoint: decode + validate, await the handler, reply JSON or an error envelope. */
+export function serveEndpoint<Req, Res>(service: Service, spec: EndpointSpec<Req, Res>): void {
+  serveRaw(service, {
+    ...spec,
+    handle: async (msg) => {
+      const req = decodeRequest(msg.data, spec.request);
+      const res = await spec.handle(req, { subject: msg.subject, headers: msg.headers });
+      msg.respond(encodeJson(res));
+      return "OK";
+    },
+  });
+}
+
+/** Sends one message of a streamed reply. Returns false once the stream should stop. */
+export type StreamSender = (body: unknown) => void;
+
+export interface StreamEndpointSpec<Req> extends EndpointBase {
+  request: z.ZodType<Req>;
+  /** Sends any number of messages with `send`; a throw ends the stream with an error envelope. */
+  handle: (req: Req, send: StreamSender, ctx: HandlerContext) => Promise<void>;
+}
+
+/** A streamed-reply endpoint: many messages to the request's reply subject. */
+export function serveStreamEndpoint<Req>(service: Service, spec: StreamEndpointSpec<Req>): void {
+  serveRaw(service, {
+    ...spec,
+    handle: async (msg) => {
+      const req = decodeRequest(msg.data, spec.request);
+      const send: StreamSender = (body) => {
+        if (msg.reply) msg.respond(encodeJson(body));
+      };
+      await spec.handle(req, send, { subject: msg.subject, headers: msg.headers });
+      return "OK";
+    },
+  });
+}

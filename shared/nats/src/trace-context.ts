@@ -1,0 +1,62 @@
+import { context, propagation, SpanKind, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
+import { headers as createHeaders, type MsgHdrs } from "@nats-io/nats-core";
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGING_SYSTEM_NATS,
+} from "./semconv.js";
+
+// W3C trace context travels in NATS headers, lower-case keys (MsgHdrs.get is case-sensitive).
+const setter: TextMapSetter<MsgHdrs> = {
+  set: (carrier, key, value) => carrier.set(key.toLowerCase(), value),
+};
+const getter: TextMapGetter<MsgHdrs | undefined> = {
+  get: (carrier, key) => carrier?.get(key.toLowerCase()) || undefined,
+  keys: (carrier) => (carrier ? carrier.keys() : []),
+};
+
+export const tracer = trace.getTracer("@kbalign/nats");
+
+/** Headers carrying the active trace context (empty when tracing is off). */
+export function injectTraceContext(ctx: Context = context.active()): MsgHdrs {
+  const h = createHeaders();
+  propagation.inject(ctx, h, setter);
+  return h;
+}
+
+export function extractTraceContext(h: MsgHdrs | undefined): Context {
+  return propagation.extract(context.active(), h, getter);
+}
+
+/** A PRODUCER span `send <subject>`; run the publish inside it so its context is injected. */
+export function startSendSpan(subject: string): Span {
+  return tracer.startSpan(`send ${subject}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_NATS,
+      [ATTR_MESSAGING_DESTINATION_NAME]: subject,
+      [ATTR_MESSAGING_OPERATION_TYPE]: "send",
+    },
+  });
+}
+
+/** A CONSUMER span `process <subject>`, child of the context the message carried. */
+export function startProcessSpan(subject: string, h: MsgHdrs | undefined, queue?: string): { span: Span; ctx: Context } {
+  const parent = extractTraceContext(h);
+  const span = tracer.startSpan(
+    `process ${subject}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_NATS,
+        [ATTR_MESSAGING_DESTINATION_NAME]: subject,
+        [ATTR_MESSAGING_OPERATION_TYPE]: "process",
+        ...(queue ? { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: queue } : {}),
+      },
+    },
+    parent,
+  );
+  return { span, ctx: trace.setSpan(parent, span) };
+}

@@ -1,0 +1,4 @@
+export * from "./logger.js";
+export * from "./metrics-registry.js";
+export * from "./http-server.js";
+export * from "./tracing.js";

@@ -1,0 +1,3 @@
+export * from "./nats-server.js";
+export * from "./corpora.js";
+export * from "./free-port.js";

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./free-port.js";
+
+export interface NatsServerOptions {
+  /** Enable JetStream with a store under a fresh temporary directory (default true). */
+  jetstream?: boolean;
+  /** Reuse a store directory, e.g. to restart a server and keep its streams. */
+  storeDir?: string;
+  port?: number;
+}
+
+export interface TestNatsServer {
+  url: string;
+  port: number;
+  storeDir: string;
+  process: ChildProcess;
+  /** Stops the server (SIGTERM, then SIGKILL) and removes a store directory it created. */
+  stop(): Promise<void>;
+  /** Stops the server and starts it again on the same port and store. */
+  restart(): Promise<void>;
+}
+
+const NATS_SERVER_BIN = process.env.KBALIGN_NATS_SERVER ?? "nats-server";
+
+/** Starts a real `nats-server` on a free port, like nats.js's own test helper. */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<TestNatsServer> {
+  const port = options.port ?? (await freePort());
+  const ownStore = options.storeDir === undefined;
+  const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), "kbalign-nats-")));
+  const jetstream = options.jetstream ?? true;
+
+  const launch = async (): Promise<ChildProcess> => {
+    const args = ["-a", "127.0.0.1", "-p", String(port)];
+    if (jetstream) args.push("-js", "-sd", storeDir);
+    const child = spawn(NATS_SERVER_BIN, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4_000);
+    });
+    const exited = new Promise<never>((_, reject) => {
+      child.once("error", (err) => reject(new Error(`cannot run ${NATS_SERVER_BIN}: ${err.message}`)));
+      child.once("exit", (code) => reject(new Error(`nats-server exited with ${code}: ${stderr}`)));
+    });
+    await Promise.race([waitForPort(port, 10_000), exited]);
+    return child;
+  };
+
+  const server: TestNatsServer = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    process: await launch(),
+    async stop() {
+      await stopProcess(server.process);
+      if (ownStore) await rm(storeDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await stopProcess(server.process);
+      server.process = await launch();
+    },
+  };
+  return server;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { extractiveAnswer } from "./extractive.js";
+
+const docs = [
+  { text: "Tides are caused by the Moon. The Sun helps a little. Fish swim." },
+  { text: "The Moon orbits the Earth every 27 days. Tides follow the Moon." },
+];
+
+describe("extractiveAnswer", () => {
+  it("picks the sentences that share the question's rarest terms, in reading order", () => {
+    expect(extractiveAnswer("What causes tides?", docs, { maxSentences: 2 })).toEqual([
+      "Tides are caused by the Moon.",
+      "Tides follow the Moon.",
+    ]);
+  });
+
+  it("respects maxSentences and maxChars", () => {
+    expect(extractiveAnswer("moon tides", docs, { maxSentences: 1 })).toHaveLength(1);
+    expect(extractiveAnswer("moon tides earth", docs, { maxSentences: 5, maxChars: 40 })).toHaveLength(1);
+  });
+
+  it("answers Chinese questions from Chinese sentences", () => {
+    const zh = [{ text: "大熊猫生活在四川。它们吃竹子。长城很长。" }];
+    expect(extractiveAnswer("大熊猫吃什么？", zh, { maxSentences: 1 })).toEqual(["大熊猫生活在四川。"]);
+    expect(extractiveAnswer("熊猫的食物是竹子吗", zh, { maxSentences: 1 })).toEqual(["它们吃竹子。"]);
+  });
+
+  it("falls back to the top document's first sentence when nothing matches", () => {
+    expect(extractiveAnswer("quantum chromodynamics", docs, { maxSentences: 3 })).toEqual(["Tides are caused by the Moon."]);
+  });
+
+  it("returns nothing without documents", () => {
+    expect(extractiveAnswer("anything", [], { maxSentences: 3 })).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { detectLanguage } from "./language.js";
+import { splitSentences } from "./sentences.js";
+import { tokenize } from "./tokenize.js";
+
+describe("tokenize", () => {
+  it("lower-cases, drops English stop words and stems", () => {
+    expect(tokenize("The Bees are dancing in the Fields")).toEqual(["bee", "danc", "field"]);
+  });
+
+  it("keeps numbers and strips possessives", () => {
+    expect(tokenize("Earth's 2 moons")).toEqual(["earth", "2", "moon"]);
+  });
+
+  it("segments Chinese text, which has no spaces, into words", () => {
+    expect(tokenize("长江是中国最长的河流")).toEqual(["长江", "中国", "最长", "河流"]);
+  });
+
+  it("handles mixed scripts and full-width characters", () => {
+    expect(tokenize("ＮＡＴＳ和长江")).toEqual(["nat", "长江"]);
+  });
+
+  it("returns nothing for punctuation only", () => {
+    expect(tokenize("…！？ -- ,,")).toEqual([]);
+  });
+});
+
+describe("splitSentences", () => {
+  it("splits English sentences", () => {
+    expect(splitSentences("Tides rise. They fall! Why? Gravity.")).toEqual(["Tides rise.", "They fall!", "Why?", "Gravity."]);
+  });
+
+  it("splits Chinese sentences at full-width marks with no spaces", () => {
+    expect(splitSentences("长城很长。它在中国！你去过吗？")).toEqual(["长城很长。", "它在中国！", "你去过吗？"]);
+  });
+});
+
+describe("detectLanguage", () => {
+  it("tells Chinese from English", () => {
+    expect(detectLanguage("长江有多长？")).toBe("zh");
+    expect(detectLanguage("How long is the Yangtze?")).toBe("en");
+    expect(detectLanguage("NATS 是什么？")).toBe("zh");
+  });
+});

@@ -2,3 +2,4 @@ export * from "./logger.js";
 export * from "./metrics-registry.js";
 export * from "./http-server.js";
 export * from "./tracing.js";
+export * from "./endpoint-metrics.js";

@@ -1,0 +1,50 @@
+// Set-up shared by `npm start` and `npm test`: installs what is missing, then builds.
+// Node built-ins only: this runs before the project's own dependencies are installed.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  if (result.error) throw new Error(`cannot run ${command}: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+function must(command, args, what) {
+  const status = run(command, args);
+  if (status !== 0) {
+    console.error(`\n✗ ${what} failed (exit ${status}): ${command} ${args.join(" ")}`);
+    process.exit(status);
+  }
+}
+
+const onPath = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
+
+/** npm dependencies: installed when node_modules is missing or older than the lock file. */
+export function ensureDependencies() {
+  const lock = join(root, "package-lock.json");
+  const installed = join(root, "node_modules", ".package-lock.json");
+  if (existsSync(installed) && (!existsSync(lock) || statSync(installed).mtimeMs >= statSync(lock).mtimeMs)) return;
+  console.log("• installing npm dependencies…");
+  must("npm", existsSync(lock) ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"], "npm install");
+}
+
+/** nats-server from Debian's package (or KBALIGN_NATS_SERVER pointing at a binary). */
+export function ensureNatsServer() {
+  if (process.env.KBALIGN_NATS_SERVER || onPath("nats-server")) return;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot || !onPath("apt-get")) {
+    console.error("✗ nats-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install nats-server) or set KBALIGN_NATS_SERVER to its path.");
+    process.exit(1);
+  }
+  console.log("• installing nats-server (Debian package)…");
+  must("apt-get", ["update", "-qq"], "apt-get update");
+  must("apt-get", ["install", "-y", "-qq", "nats-server"], "apt-get install nats-server");
+}
+
+export function build() {
+  must("npx", ["turbo", "run", "build", "--output-logs=errors-only"], "build");
+}

@@ -78,7 +78,12 @@ async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<void> 
     const error = toKBAlignError(thrown);
     code = error.code;
     if (error.code === "INTERNAL") spec.log.error({ err: thrown, endpoint: spec.name }, "endpoint handler failed");
-    respondWithError(msg, error);
+    try {
+      respondWithError(msg, error);
+    } catch (replyFailed) {
+      // The connection closed under us: nobody can be told any more, so say it in the log.
+      spec.log.warn({ err: replyFailed, endpoint: spec.name, code: error.code }, "could not send error reply");
+    }
   }
   if (code !== "OK") {
     span.setAttribute(ATTR_ERROR_TYPE, code);
@@ -125,7 +130,7 @@ export function serveEndpoint<Req, Res>(service: Service, spec: EndpointSpec<Req
   });
 }
 
-/** Sends one message of a streamed reply. Returns false once the stream should stop. */
+/** Sends one message of a streamed reply to the request's reply subject. */
 export type StreamSender = (body: unknown) => void;
 
 export interface StreamEndpointSpec<Req> extends EndpointBase {

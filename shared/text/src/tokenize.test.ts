@@ -16,6 +16,10 @@ describe("tokenize", () => {
     expect(tokenize("长江是中国最长的河流")).toEqual(["长江", "中国", "最长", "河流"]);
   });
 
+  it("drops Chinese question words, which name no topic", () => {
+    expect(tokenize("大熊猫吃什么？")).toEqual(["大熊猫", "吃"]);
+  });
+
   it("handles mixed scripts and full-width characters", () => {
     expect(tokenize("ＮＡＴＳ和长江")).toEqual(["nat", "长江"]);
   });

@@ -9,8 +9,11 @@ const ENGLISH_STOP_WORDS = new Set(
   "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split(" "),
 );
 
-/** Function words that carry no topic in Chinese text. */
-const CHINESE_STOP_WORDS = new Set("的 了 是 在 和 与 及 也 都 而 就 或 被 把 这 那 之 其 着 从 对 等 个 中 有 为 以 于 吗 呢 吧 啊".split(" "));
+/** Function words and question words that carry no topic in Chinese text. */
+const CHINESE_STOP_WORDS = new Set(
+  ("的 了 是 在 和 与 及 也 都 而 就 或 被 把 这 那 之 其 着 从 对 等 个 中 有 为 以 于 吗 呢 吧 啊 " +
+    "什么 哪 哪些 哪个 哪里 谁 怎么 怎样 如何 为什么 多少 几 是否").split(" "),
+);
 
 const HAN = /\p{Script=Han}/u;
 

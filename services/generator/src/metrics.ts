@@ -1,0 +1,42 @@
+import { Counter, Histogram, type Registry } from "prom-client";
+import { createEndpointObserver, type EndpointOutcome } from "@kbalign/telemetry";
+
+/** How one call to an LLM server ended. */
+export type LlmOutcome = "ok" | "http_error" | "network_error" | "protocol_error" | "timeout" | "cancelled";
+
+/** Every instrument the generator exports, declared once on the registry it is given. */
+export interface GeneratorMetrics {
+  /** `kbalign_generate_chunks_total{backend,purpose}`: chunk messages sent. */
+  chunks: Counter<"backend" | "purpose">;
+  /** `kbalign_generate_time_to_first_chunk_seconds{backend,purpose}`: request received → first chunk sent. */
+  timeToFirstChunk: Histogram<"backend" | "purpose">;
+  /** `kbalign_llm_requests_total{outcome}`: calls to the OpenAI-compatible server. */
+  llmRequests: Counter<"outcome">;
+  /** `kbalign_endpoint_duration_seconds{endpoint,code}` (shared instrument). */
+  observeEndpoint: (outcome: EndpointOutcome) => void;
+}
+
+export function createGeneratorMetrics(registry: Registry): GeneratorMetrics {
+  return {
+    chunks: new Counter({
+      name: "kbalign_generate_chunks_total",
+      help: "Chunk messages of generated text sent, by backend and purpose.",
+      labelNames: ["backend", "purpose"],
+      registers: [registry],
+    }),
+    timeToFirstChunk: new Histogram({
+      name: "kbalign_generate_time_to_first_chunk_seconds",
+      help: "Time from receiving a generate request to sending its first chunk, by backend and purpose.",
+      labelNames: ["backend", "purpose"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    llmRequests: new Counter({
+      name: "kbalign_llm_requests_total",
+      help: "Requests to the OpenAI-compatible LLM server, by outcome.",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    observeEndpoint: createEndpointObserver(registry),
+  };
+}

@@ -1,0 +1,37 @@
+import { GenerateRequest, ServiceNames, Subjects } from "@kbalign/contracts";
+import { serveStreamEndpoint, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
+import type { Logger } from "@kbalign/telemetry";
+import type { GenerationBackend } from "./backends/backend.js";
+import type { Cancellations } from "./cancellations.js";
+import { createGenerateHandler } from "./generate-handler.js";
+import type { GeneratorMetrics } from "./metrics.js";
+
+export const GENERATOR_VERSION = "0.1.0";
+
+export interface GeneratorServiceDeps {
+  nc: NatsConnection;
+  backend: GenerationBackend;
+  cancellations: Cancellations;
+  metrics: GeneratorMetrics;
+  log: Logger;
+  instance?: string;
+}
+
+/** Registers micro service "kbalign-generator" with its `generate` endpoint (queue group: the service default). */
+export async function addGeneratorService(deps: GeneratorServiceDeps): Promise<Service> {
+  const service = await new Svcm(deps.nc).add({
+    name: ServiceNames.generator,
+    version: GENERATOR_VERSION,
+    description: "kbalign answer generation, streamed",
+    metadata: { backend: deps.backend.name, ...(deps.instance ? { instance: deps.instance } : {}) },
+  });
+  serveStreamEndpoint(service, {
+    name: "generate",
+    subject: Subjects.generate,
+    log: deps.log,
+    request: GenerateRequest,
+    observe: deps.metrics.observeEndpoint,
+    handle: createGenerateHandler({ backend: deps.backend, log: deps.log, metrics: deps.metrics, cancellations: deps.cancellations }),
+  });
+  return service;
+}

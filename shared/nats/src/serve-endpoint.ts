@@ -38,7 +38,11 @@ interface EndpointBase {
   /** Endpoint name shown by `nats micro info`. */
   name: string;
   subject: string;
-  /** Queue group; the service's default ("q") when absent. */
+  /**
+   * Queue group; the service's default when absent. Note: the services framework (3.0.0-25)
+   * treats an endpoint's `queue: ""` as "use the service's queue", so an endpoint every replica
+   * must receive needs a service created with `queue: ""` as well.
+   */
   queue?: string;
   log: Log;
   observe?: (outcome: Outcome) => void;

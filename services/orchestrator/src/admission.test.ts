@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { OverloadedError } from "@kbalign/contracts";
+import { createAdmission } from "./admission.js";
+
+describe("createAdmission", () => {
+  it("admits up to the limit, then throws a retryable OVERLOADED", () => {
+    const admission = createAdmission(2);
+    const a = admission.admit();
+    admission.admit();
+    expect(admission.inFlight()).toBe(2);
+    const err = (() => {
+      try {
+        admission.admit();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(OverloadedError);
+    expect((err as OverloadedError).retryable).toBe(true);
+    a();
+    expect(admission.inFlight()).toBe(1);
+    expect(() => admission.admit()).not.toThrow();
+  });
+
+  it("frees a slot once, however often release is called", () => {
+    const admission = createAdmission(3);
+    const release = admission.admit();
+    admission.admit();
+    release();
+    release();
+    expect(admission.inFlight()).toBe(1);
+  });
+});

@@ -1,0 +1,28 @@
+import { OverloadedError } from "@kbalign/contracts";
+
+/** Frees the slot taken by `admit`; calling it again does nothing. */
+export type Release = () => void;
+
+export interface Admission {
+  /** Takes a slot, or throws OVERLOADED (retryable) at the limit, so the client hears at once. */
+  admit(): Release;
+  inFlight(): number;
+}
+
+/** Bounds the requests one replica handles at once: past the limit, queueing would only add latency. */
+export function createAdmission(maxInFlight: number): Admission {
+  let inFlight = 0;
+  return {
+    admit() {
+      if (inFlight >= maxInFlight) throw new OverloadedError(`too many requests in flight (limit ${maxInFlight}); retry shortly`);
+      inFlight++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        inFlight--;
+      };
+    },
+    inFlight: () => inFlight,
+  };
+}

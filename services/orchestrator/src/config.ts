@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { parseEnv, Port, SharedEnv } from "@kbalign/config";
+import type { KBAlignConfigInput } from "@kbalign/pipeline";
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The orchestrator's environment. Pipeline options left unset keep the pipeline's own defaults
+ * (KBAlignConfig in @kbalign/pipeline), so each default lives in one place.
+ */
+export const OrchestratorEnv = SharedEnv.extend({
+  /** Port of /metrics, /healthz and /readyz (0: any free port). */
+  KBALIGN_HTTP_PORT: Port.default(9103),
+  /** Requests handled at once by this replica; more are answered OVERLOADED at once. */
+  KBALIGN_MAX_IN_FLIGHT: positiveInt.default(512),
+  /** Largest query body accepted; larger ones are answered BAD_REQUEST. */
+  KBALIGN_MAX_REQUEST_BYTES: positiveInt.default(262_144),
+  /** Limit of one retrieve attempt (default: the pipeline's, 2000). */
+  KBALIGN_RETRIEVE_TIMEOUT_MS: positiveInt.optional(),
+  /** Longest silence allowed inside a generator's stream before it counts as dead. */
+  KBALIGN_GENERATE_IDLE_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Retries of a retryable retrieve/generate failure (default: the pipeline's, 2). */
+  KBALIGN_MAX_RETRIES: z.coerce.number().int().min(0).max(10).optional(),
+  /** Default system prompt when a request carries no `system` message. */
+  KBALIGN_SYSTEM_PROMPT: z.string().optional(),
+  /** Prompt template passed to the generator; placeholders {query}, {history}, {documents}. */
+  KBALIGN_PROMPT_TEMPLATE: z.string().optional(),
+  /** Limit of the first-answer stage before query expansion is skipped (default: the pipeline's, 8000). */
+  KBALIGN_FIRST_ANSWER_TIMEOUT_MS: positiveInt.optional(),
+  /** On SIGTERM, how long in-flight requests may run before they are cancelled. */
+  KBALIGN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+export type OrchestratorConfig = Readonly<z.infer<typeof OrchestratorEnv>>;
+
+export const loadConfig = (env: Record<string, string | undefined> = process.env): OrchestratorConfig => parseEnv(OrchestratorEnv, env);
+
+/** The pipeline's options from the environment; unset ones keep the pipeline's defaults. */
+export function pipelineConfig(config: OrchestratorConfig): KBAlignConfigInput {
+  return {
+    maxRetries: config.KBALIGN_MAX_RETRIES,
+    retrieveTimeoutMs: config.KBALIGN_RETRIEVE_TIMEOUT_MS,
+    firstAnswerTimeoutMs: config.KBALIGN_FIRST_ANSWER_TIMEOUT_MS,
+    systemPrompt: config.KBALIGN_SYSTEM_PROMPT,
+    promptTemplate: config.KBALIGN_PROMPT_TEMPLATE,
+  };
+}

@@ -1,0 +1,100 @@
+import { CancelledError } from "@kbalign/contracts";
+import type { NatsConnection } from "@kbalign/nats";
+import { KBAlign, type GeneratorPort, type RetrieverPort } from "@kbalign/pipeline";
+import type { Logger } from "@kbalign/telemetry";
+import type { Registry } from "prom-client";
+import { createAdmission } from "./admission.js";
+import { pipelineConfig, type OrchestratorConfig } from "./config.js";
+import { createGeneratorClient } from "./generator-client.js";
+import { createOrchestratorMetrics } from "./metrics.js";
+import { createPipelineObserver } from "./pipeline-observer.js";
+import { createRequestRegistry } from "./request-registry.js";
+import { createRetrieverClient } from "./retriever-client.js";
+import { registerService } from "./service.js";
+
+export { loadConfig, OrchestratorEnv, pipelineConfig, type OrchestratorConfig } from "./config.js";
+export { createOrchestratorMetrics, type OrchestratorMetrics } from "./metrics.js";
+export { CancelReply } from "./cancel-handler.js";
+export { SERVICE_VERSION, QUERY_QUEUE } from "./service.js";
+
+export interface OrchestratorOptions {
+  nc: NatsConnection;
+  config: OrchestratorConfig;
+  log: Logger;
+  /** Metrics are declared on it (once per registry). */
+  registry: Registry;
+  /** Replace the NATS clients of the retriever or generator (e.g. with in-process ports). */
+  ports?: { retriever?: RetrieverPort; generator?: GeneratorPort };
+}
+
+export interface Orchestrator {
+  /** True while it takes requests: started, not stopping, connection not closed. */
+  ready(): boolean;
+  /** Requests being handled now. */
+  inFlight(): number;
+  /**
+   * Stops taking requests, lets the ones in flight finish for up to KBALIGN_SHUTDOWN_GRACE_MS,
+   * then cancels the rest (they end with CANCELLED): every client gets its terminal event.
+   * Does not close the connection (the caller owns it).
+   */
+  stop(): Promise<void>;
+}
+
+/** Starts the orchestrator on `nc`: the micro service `kbalign-orchestrator` (endpoints query, cancel). */
+export async function startOrchestrator(options: OrchestratorOptions): Promise<Orchestrator> {
+  const { nc, config, log, registry } = options;
+  const metrics = createOrchestratorMetrics(registry);
+  const retriever = options.ports?.retriever ?? createRetrieverClient(nc);
+  const generator = options.ports?.generator ?? createGeneratorClient(nc, { idleTimeoutMs: config.KBALIGN_GENERATE_IDLE_TIMEOUT_MS, log });
+  const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log));
+  const admission = createAdmission(config.KBALIGN_MAX_IN_FLIGHT);
+  const requests = createRequestRegistry();
+  const handling = new Set<Promise<unknown>>();
+  const track = (promise: Promise<unknown>) => {
+    handling.add(promise);
+    const forget = () => handling.delete(promise);
+    // Only bookkeeping: the endpoint wrapper awaits the same promise and handles its failure.
+    promise.then(forget, forget);
+  };
+
+  const service = await registerService({
+    nc,
+    pipeline,
+    admission,
+    requests,
+    maxRequestBytes: config.KBALIGN_MAX_REQUEST_BYTES,
+    metrics,
+    registry,
+    log,
+    instance: config.KBALIGN_INSTANCE,
+    track,
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    await service.stop();
+    if (handling.size > 0 && !(await settledWithin(handling, config.KBALIGN_SHUTDOWN_GRACE_MS))) {
+      const cancelled = requests.cancelAll(new CancelledError("orchestrator is shutting down"));
+      log.warn({ cancelled, graceMs: config.KBALIGN_SHUTDOWN_GRACE_MS }, "cancelled requests still running after the grace period");
+      await Promise.allSettled([...handling]);
+    }
+  };
+  return {
+    ready: () => stopping === undefined && !nc.isClosed(),
+    inFlight: () => admission.inFlight(),
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+/** True if every promise settled within `ms`. */
+async function settledWithin(promises: Set<Promise<unknown>>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([Promise.allSettled([...promises]).then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,47 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+// Seconds; dense under 100 ms (the latency target), then coarse up to the 30 s default deadline.
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Every instrument the orchestrator exports, declared once on the given registry. */
+export function createOrchestratorMetrics(registry: Registry) {
+  return {
+    requests: new Counter({
+      name: "kbalign_requests_total",
+      help: "Query requests by outcome: OK, or the code of the terminal error event.",
+      labelNames: ["code"] as const,
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: "kbalign_request_duration_seconds",
+      help: "Time from receiving a query to publishing its terminal event.",
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    stageDuration: new Histogram({
+      name: "kbalign_stage_duration_seconds",
+      help: "Time spent in each pipeline stage (recall, first_answer, query_expansion_recall, final_answer).",
+      labelNames: ["stage"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    degradations: new Counter({
+      name: "kbalign_degradations_total",
+      help: "Fallbacks taken instead of failing, by stage and the error code that caused them.",
+      labelNames: ["stage", "code"] as const,
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: "kbalign_in_flight_requests",
+      help: "Query requests being handled by this replica.",
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: "kbalign_retries_total",
+      help: "Retries of failed calls, by target (retrieve, generate).",
+      labelNames: ["target"] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type OrchestratorMetrics = ReturnType<typeof createOrchestratorMetrics>;

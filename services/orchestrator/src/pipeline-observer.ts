@@ -1,0 +1,28 @@
+import type { Logger } from "@kbalign/telemetry";
+import type { PipelineObserver } from "@kbalign/pipeline";
+import type { OrchestratorMetrics } from "./metrics.js";
+
+/** Turns the pipeline's hooks into metrics and logs (sizes and codes, never texts). */
+export function createPipelineObserver(metrics: OrchestratorMetrics, log: Logger): PipelineObserver {
+  return {
+    onRetry({ requestId, target, stage, attempt, delayMs, error }) {
+      metrics.retries.inc({ target });
+      log.debug({ requestId, target, stage, attempt, delayMs, code: error.code }, "retrying");
+    },
+    onStage({ stage, durationMs }) {
+      metrics.stageDuration.observe({ stage }, durationMs / 1000);
+    },
+    onDegraded({ requestId, degradation }) {
+      metrics.degradations.inc({ stage: degradation.stage, code: degradation.code });
+      log.warn({ requestId, degradation }, "degraded");
+    },
+    onError({ requestId, error }) {
+      // INTERNAL hides its cause from the client; this is where the stack is kept.
+      if (error.code === "INTERNAL") log.error({ requestId, err: error.cause ?? error }, "request failed");
+      else log.info({ requestId, code: error.code, retryable: error.retryable }, "request ended with an error");
+    },
+    onCleanupError({ requestId, error }) {
+      log.warn({ requestId, err: error }, "closing a port stream failed");
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto";
+import { BadRequestError, isTerminal, OverloadedError, type ErrorCode, type KBAlignError, type StageEvent } from "@kbalign/contracts";
+import { decodeJson, encodeJson } from "@kbalign/nats";
+import { createEventStream, validateQuery, type KBAlign } from "@kbalign/pipeline";
+import type { Logger } from "@kbalign/telemetry";
+import type { Admission } from "./admission.js";
+import type { OrchestratorMetrics } from "./metrics.js";
+import type { RequestRegistry } from "./request-registry.js";
+
+/** The part of a NATS message the handler uses. */
+export interface QueryMessage {
+  data: Uint8Array;
+  reply?: string;
+  respond(data: Uint8Array): boolean;
+}
+
+export interface QueryHandlerDeps {
+  pipeline: Pick<KBAlign, "run">;
+  admission: Admission;
+  requests: RequestRegistry;
+  maxRequestBytes: number;
+  metrics: OrchestratorMetrics;
+  log: Logger;
+}
+
+type Outcome = ErrorCode | "OK";
+
+/**
+ * `kbalign.v1.query`: validate → admit → run the pipeline → publish every stage event on the
+ * reply subject, in order. The public contract answers everything, malformed input included,
+ * with `error` events rather than service error envelopes, so this handler replies itself.
+ * Returns the outcome (OK or the terminal error code) for the endpoint metrics.
+ */
+export function createQueryHandler(deps: QueryHandlerDeps) {
+  const { metrics, log } = deps;
+  return async (msg: QueryMessage): Promise<Outcome> => {
+    const started = performance.now();
+    const finish = (code: Outcome): Outcome => {
+      metrics.requests.inc({ code });
+      metrics.requestDuration.observe((performance.now() - started) / 1000);
+      return code;
+    };
+    if (!msg.reply) {
+      // Nobody could hear the answer: doing the work would be waste.
+      log.warn({ bytes: msg.data.length }, "query without a reply subject dropped");
+      return finish("BAD_REQUEST");
+    }
+    const reject = (error: KBAlignError, requestId: string | undefined): Outcome => {
+      const event = createEventStream(requestId ?? randomUUID()).fail(error);
+      if (event) publish(msg, event, log);
+      return finish(error.code);
+    };
+
+    if (msg.data.length > deps.maxRequestBytes) {
+      return reject(new BadRequestError(`request body is ${msg.data.length} bytes, more than the limit of ${deps.maxRequestBytes}`), undefined);
+    }
+    let body: unknown;
+    try {
+      body = decodeJson(msg.data);
+    } catch {
+      return reject(new BadRequestError("request body is not valid JSON"), undefined);
+    }
+    const validation = validateQuery(body);
+    if (!validation.success) return reject(validation.error, validation.requestId);
+    const requestId = validation.request.requestId ?? randomUUID();
+    if (deps.requests.has(requestId)) {
+      return reject(new BadRequestError(`requestId '${requestId}' is already in flight`, "requestId"), requestId);
+    }
+
+    let release: () => void;
+    try {
+      release = deps.admission.admit();
+    } catch (err) {
+      if (err instanceof OverloadedError) return reject(err, requestId);
+      throw err;
+    }
+    const controller = new AbortController();
+    deps.requests.register(requestId, controller);
+    metrics.inFlight.set(deps.admission.inFlight());
+    let outcome: Outcome = "INTERNAL";
+    try {
+      for await (const event of deps.pipeline.run({ ...validation.request, requestId }, { signal: controller.signal })) {
+        if (!publish(msg, event, log)) {
+          // The client cannot be reached (connection closed): stop the work for nobody.
+          controller.abort();
+          outcome = "UNAVAILABLE";
+          break;
+        }
+        if (isTerminal(event)) outcome = terminalCode(event);
+      }
+    } finally {
+      release();
+      deps.requests.unregister(requestId, controller);
+      metrics.inFlight.set(deps.admission.inFlight());
+    }
+    return finish(outcome);
+  };
+}
+
+function terminalCode(event: StageEvent): Outcome {
+  return event.state === "error" ? event.code : "OK";
+}
+
+/** Publishes one event; false if it could not be sent. */
+function publish(msg: QueryMessage, event: StageEvent, log: Logger): boolean {
+  try {
+    msg.respond(encodeJson(event));
+    return true;
+  } catch (err) {
+    log.warn({ err, requestId: event.requestId, seq: event.seq }, "could not publish a stage event");
+    return false;
+  }
+}

@@ -1,0 +1,68 @@
+import { CancelRequest, ServiceNames, Subjects } from "@kbalign/contracts";
+import { serveEndpoint, serveRaw, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
+import type { KBAlign } from "@kbalign/pipeline";
+import { createEndpointObserver, type Logger } from "@kbalign/telemetry";
+import type { Registry } from "prom-client";
+import type { Admission } from "./admission.js";
+import { createCancelHandler } from "./cancel-handler.js";
+import type { OrchestratorMetrics } from "./metrics.js";
+import { createQueryHandler } from "./query-handler.js";
+import type { RequestRegistry } from "./request-registry.js";
+
+export const SERVICE_VERSION = "0.1.0";
+
+/**
+ * The queue group of `kbalign.v1.query`: each query goes to one replica. The service itself is
+ * created with no default queue because the services framework (3.0.0-25) ignores an endpoint's
+ * `queue: ""` and falls back to the service's queue; cancel must reach every replica.
+ */
+export const QUERY_QUEUE = "q";
+
+export interface ServiceDeps {
+  nc: NatsConnection;
+  pipeline: Pick<KBAlign, "run">;
+  admission: Admission;
+  requests: RequestRegistry;
+  maxRequestBytes: number;
+  metrics: OrchestratorMetrics;
+  registry: Registry;
+  log: Logger;
+  instance: string | undefined;
+  /** Tracks each query handler's promise, so shutdown can wait for them. */
+  track: (handling: Promise<unknown>) => void;
+}
+
+/** Registers the micro service `kbalign-orchestrator` with its endpoints `query` and `cancel`. */
+export async function registerService(deps: ServiceDeps): Promise<Service> {
+  const service = await new Svcm(deps.nc).add({
+    name: ServiceNames.orchestrator,
+    version: SERVICE_VERSION,
+    description: "KBAlign pipeline: recall, first answer, query expansion, final answer",
+    queue: "",
+    ...(deps.instance ? { metadata: { instance: deps.instance } } : {}),
+  });
+  const observe = createEndpointObserver(deps.registry);
+  const handleQuery = createQueryHandler(deps);
+  serveRaw(service, {
+    name: "query",
+    subject: Subjects.query,
+    queue: QUERY_QUEUE,
+    log: deps.log,
+    observe,
+    handle: (msg) => {
+      const handling = handleQuery(msg);
+      deps.track(handling);
+      return handling;
+    },
+  });
+  serveEndpoint(service, {
+    name: "cancel",
+    subject: Subjects.cancel,
+    queue: "",
+    log: deps.log,
+    observe,
+    request: CancelRequest,
+    handle: createCancelHandler(deps),
+  });
+  return service;
+}

@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+/** Options of a KBAlign pipeline; validated once by the constructor and frozen. */
+export const KBAlignConfig = z
+  .strictObject({
+    /** Replaces the generator's prompt template; placeholders {query}, {history}, {documents}. */
+    promptTemplate: z.string().min(1).max(16_000).optional(),
+    /** System prompt used when the request carries no `system` message. */
+    systemPrompt: z.string().min(1).max(16_000).optional(),
+    /** Default for requests that do not say: true streams the final answer as many `data` events. */
+    stream: z.boolean().default(true),
+    /** Retries of a retryable retrieve/generate failure, on top of the first attempt. */
+    maxRetries: z.number().int().min(0).max(10).default(2),
+    /** Full-jitter backoff: a retry waits up to retryBaseDelayMs·2^attempt, at most retryMaxDelayMs. */
+    retryBaseDelayMs: z.number().int().min(0).max(60_000).default(25),
+    retryMaxDelayMs: z.number().int().min(0).max(60_000).default(500),
+    /** Limit of one retrieve attempt. */
+    retrieveTimeoutMs: z.number().int().min(1).max(300_000).default(2_000),
+    /** Limit of the whole first-answer stage (retries included); past it, query expansion is skipped. */
+    firstAnswerTimeoutMs: z.number().int().min(1).max(300_000).default(8_000),
+    /** The first answer is cut to this many characters before it expands the query. */
+    firstAnswerMaxChars: z.number().int().min(1).max(30_000).default(1_000),
+    /** Sentences of the extractive answer used when the final generation fails before any chunk. */
+    extractiveFallbackSentences: z.number().int().min(1).max(50).default(5),
+  })
+  .refine((c) => c.retryMaxDelayMs >= c.retryBaseDelayMs, {
+    path: ["retryMaxDelayMs"],
+    message: "must be at least retryBaseDelayMs",
+  });
+export type KBAlignConfig = z.infer<typeof KBAlignConfig>;
+export type KBAlignConfigInput = z.input<typeof KBAlignConfig>;
+
+/** Thrown by the KBAlign constructor for an invalid config; `field` names the offending option. */
+export class KBAlignConfigError extends Error {
+  override readonly name = "KBAlignConfigError";
+  constructor(
+    message: string,
+    readonly field: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Validates a config (defaults filled in) and freezes it. */
+export function parseKBAlignConfig(input: unknown = {}): Readonly<KBAlignConfig> {
+  const parsed = KBAlignConfig.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    // An unknown key is reported on the object itself; name the key instead.
+    const keys = issue?.code === "unrecognized_keys" ? issue.keys : [];
+    const field = keys[0] ?? (issue?.path.map(String).join(".") || undefined);
+    throw new KBAlignConfigError(`invalid KBAlign config: ${field ?? "config"}: ${issue?.message ?? "invalid"}`, field);
+  }
+  return Object.freeze(parsed.data);
+}

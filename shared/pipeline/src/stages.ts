@@ -1,0 +1,188 @@
+import {
+  TimeoutError,
+  toKBAlignError,
+  type Degradation,
+  type Document,
+  type KBAlignError,
+  type Purpose,
+  type Stage,
+  type StageEventBody,
+  type TimingsMs,
+} from "@kbalign/contracts";
+import { deadlineSignal } from "./abort.js";
+import type { CallContext } from "./call-context.js";
+import type { KBAlignConfig } from "./config.js";
+import { splitConversation } from "./conversation.js";
+import { brokenStreamFailure, degradation, extractiveFallback, recallFailure, type DegradationReason } from "./degradation.js";
+import { generateWithRetry } from "./generation.js";
+import type { PipelineObserver } from "./observer.js";
+import type { GeneratorPort, RetrieverPort } from "./ports.js";
+import type { KBAlignRequest } from "./query-input.js";
+import type { RequestScope } from "./request-scope.js";
+import { retrieveWithRetry } from "./retrieval.js";
+
+export interface StageDeps {
+  retriever: RetrieverPort;
+  generator: GeneratorPort;
+  config: Readonly<KBAlignConfig>;
+  observer: PipelineObserver;
+}
+
+/** A validated request with its id and streaming mode settled. */
+export type StageRequest = Omit<KBAlignRequest, "requestId" | "stream"> & { requestId: string; stream: boolean };
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: KBAlignError };
+
+/**
+ * The five KBAlign stages over two ports. Yields the event bodies in order, the last one `done`;
+ * throws the error that ends the request (the caller turns it into the terminal `error` event).
+ * Failures the fallback table covers are degraded, not thrown.
+ */
+export async function* runStages(deps: StageDeps, request: StageRequest, scope: RequestScope): AsyncGenerator<StageEventBody, void, undefined> {
+  const { config, observer } = deps;
+  const started = performance.now();
+  const timings: Omit<TimingsMs, "total"> = {};
+  const degraded: Degradation[] = [];
+  const conversation = splitConversation(request.messages, config.systemPrompt);
+
+  const call = (stage: Stage, signal = scope.signal, deadline = scope.deadline): CallContext => ({
+    requestId: request.requestId,
+    stage,
+    signal,
+    deadline,
+    config,
+    observer,
+  });
+  const retrieve = (query: string, ctx: CallContext) =>
+    retrieveWithRetry(deps.retriever, { collection: request.collection, query, topn: request.topn }, ctx);
+  const generate = (purpose: Purpose, documents: Document[], ctx: CallContext) =>
+    generateWithRetry(
+      deps.generator,
+      {
+        purpose,
+        query: request.query,
+        messages: conversation.history,
+        documents,
+        systemPrompt: conversation.systemPrompt,
+        promptTemplate: config.promptTemplate,
+      },
+      ctx,
+    );
+  /** Runs one stage, timing it; a failure that ends the request is thrown, any other returned. */
+  const stage = async <T>(name: Stage, work: () => Promise<T>): Promise<Outcome<T>> => {
+    const stageStarted = performance.now();
+    let outcome: Outcome<T>;
+    try {
+      outcome = { ok: true, value: await work() };
+    } catch (err) {
+      outcome = { ok: false, error: toKBAlignError(err) };
+    }
+    const durationMs = performance.now() - stageStarted;
+    timings[name] = durationMs;
+    observer.onStage?.({ requestId: request.requestId, stage: name, durationMs, ok: outcome.ok });
+    if (!outcome.ok) throwIfRunEnded(outcome.error, scope);
+    return outcome;
+  };
+  const degrade = (reason: DegradationReason, error: KBAlignError) => {
+    const entry = degradation(reason, error);
+    degraded.push(entry);
+    observer.onDegraded?.({ requestId: request.requestId, degradation: entry });
+  };
+
+  // 1. Recall: nothing to ground an answer on without it, so its failure ends the request.
+  const recall = await stage("recall", () => retrieve(request.query, call("recall")));
+  if (!recall.ok) throw recallFailure(recall.error);
+  yield recallBody("recall", recall.value);
+
+  // 2. First answer, under its own time limit: it only serves to expand the query.
+  let grounding = recall.value;
+  const firstAnswerScope = deadlineSignal(
+    scope.signal,
+    Math.min(scope.deadline, Date.now() + config.firstAnswerTimeoutMs),
+    () => new TimeoutError(`first answer took longer than ${config.firstAnswerTimeoutMs} ms`),
+  );
+  const first = await stage("first_answer", () =>
+    collectText(generate("first_answer", recall.value, call("first_answer", firstAnswerScope.signal, firstAnswerScope.deadline))),
+  ).finally(() => firstAnswerScope.dispose());
+
+  if (!first.ok) degrade("firstAnswerFailed", first.error);
+  else {
+    yield { state: "first_answer", value: first.value };
+    // 3. Query expansion (query2doc / HyDE): the question plus a draft answer recalls better.
+    const expandedQuery = expandQuery(request.query, first.value, config.firstAnswerMaxChars);
+    const expanded = await stage("query_expansion_recall", () => retrieve(expandedQuery, call("query_expansion_recall")));
+    if (expanded.ok) {
+      grounding = expanded.value;
+      yield recallBody("query_expansion_recall", expanded.value);
+    } else degrade("expansionRecallFailed", expanded.error);
+  }
+
+  // 4. Final answer, streamed; an extractive answer if the generator fails before its first chunk.
+  const finalStarted = performance.now();
+  let sent = 0;
+  let failure: KBAlignError | undefined;
+  try {
+    const chunks = generate("final_answer", grounding, call("final_answer"));
+    if (request.stream) {
+      for await (const chunk of chunks) {
+        if (chunk === "") continue;
+        sent++;
+        yield { state: "data", value: chunk };
+      }
+    } else {
+      const answer = await collectText(chunks);
+      if (answer !== "") {
+        sent++;
+        yield { state: "data", value: answer };
+      }
+    }
+  } catch (err) {
+    failure = toKBAlignError(err);
+    throwIfRunEnded(failure, scope);
+    if (sent > 0) throw brokenStreamFailure(failure, sent);
+  }
+  if (failure) {
+    degrade("finalAnswerFailed", failure);
+    const fallback = extractiveFallback(request.query, grounding, config.extractiveFallbackSentences);
+    if (request.stream) for (const chunk of fallback) yield { state: "data", value: chunk };
+    else if (fallback.length > 0) yield { state: "data", value: fallback.join("") };
+  }
+  timings.final_answer = performance.now() - finalStarted;
+  observer.onStage?.({ requestId: request.requestId, stage: "final_answer", durationMs: timings.final_answer, ok: failure === undefined });
+
+  // 5. Done.
+  yield { state: "done", value: "", timingsMs: { ...timings, total: performance.now() - started }, degraded };
+}
+
+/** A cancel or the request's own deadline ends the request: never degraded. */
+function throwIfRunEnded(error: KBAlignError, scope: RequestScope): void {
+  const ended = scope.endedBy();
+  if (ended) throw ended;
+  if (error.code === "CANCELLED") throw error;
+}
+
+function recallBody(state: "recall" | "query_expansion_recall", docs: Document[]): StageEventBody {
+  return {
+    state,
+    value: docs.map((d) => d.text),
+    docs: docs.map((d) => (d.title === undefined ? { id: d.id, score: d.score } : { id: d.id, score: d.score, title: d.title })),
+  };
+}
+
+/** The query for the second recall: the question, a newline, then the draft answer (cut to maxChars). */
+export function expandQuery(query: string, firstAnswer: string, maxChars: number): string {
+  return `${query}\n${truncate(firstAnswer, maxChars)}`;
+}
+
+/** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+async function collectText(chunks: AsyncIterable<string>): Promise<string> {
+  let text = "";
+  for await (const chunk of chunks) text += chunk;
+  return text;
+}

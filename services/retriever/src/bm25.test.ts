@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { chineseCorpus, englishCorpus } from "@kbalign/testing";
+import { Bm25Index, DEFAULT_BM25_PARAMETERS, type IndexableDocument } from "./bm25.js";
+
+// Three documents whose terms are plain words (no stop words, each its own Porter stem):
+//   a: "cat cat dog"            -> cat×2, dog×1           |a| = 3
+//   b: "dog bird"               -> dog×1, bird×1          |b| = 2
+//   c: title "Fish", "fish bird frog" -> fish×2, bird×1, frog×1  |c| = 4 (the title counts)
+// N = 3, avgdl = (3 + 2 + 4) / 3 = 3.
+// With k1 = 0.9, b = 0.4 the length norm is k1·(1 − b + b·|d|/avgdl) = 0.54 + 0.12·|d|:
+//   norm(a) = 0.54 + 0.36 = 0.90, norm(b) = 0.54 + 0.24 = 0.78, norm(c) = 0.54 + 0.48 = 1.02
+// idf = ln(1 + (N − df + 0.5)/(df + 0.5)):
+//   df 1 (cat, fish, frog): ln(1 + 2.5/1.5) = ln(8/3) ≈ 0.98083
+//   df 2 (dog, bird):       ln(1 + 1.5/2.5) = ln(1.6) ≈ 0.47000
+const threeDocs: IndexableDocument[] = [
+  { id: "a", text: "cat cat dog" },
+  { id: "b", text: "dog bird" },
+  { id: "c", title: "Fish", text: "fish bird frog" },
+];
+const idf1 = Math.log(8 / 3);
+const idf2 = Math.log(1.6);
+
+function indexOf(docs: IndexableDocument[], parameters = DEFAULT_BM25_PARAMETERS): Bm25Index {
+  const index = new Bm25Index(parameters);
+  for (const doc of docs) index.upsert(doc);
+  return index;
+}
+
+const scoresOf = (index: Bm25Index, query: string, topn = 10) => index.search(query, topn).map((d) => [d.id, d.score] as const);
+
+describe("Bm25Index scoring", () => {
+  const index = indexOf(threeDocs);
+
+  it("scores a one-term query by hand", () => {
+    // "dog": a: 0.47000·1/(1 + 0.90) ≈ 0.24737;  b: 0.47000·1/(1 + 0.78) ≈ 0.26405  -> b first
+    const result = index.search("dog", 10);
+    expect(result.map((d) => d.id)).toEqual(["b", "a"]);
+    expect(result[0]!.score).toBeCloseTo(idf2 / 1.78, 12);
+    expect(result[1]!.score).toBeCloseTo(idf2 / 1.9, 12);
+    expect(result[0]!.score).toBeCloseTo(0.26405, 5);
+  });
+
+  it("sums the terms of a query by hand", () => {
+    // "cat bird": a: cat 0.98083·2/(2 + 0.90) ≈ 0.67643
+    //             b: bird 0.47000·1/(1 + 0.78) ≈ 0.26405
+    //             c: bird 0.47000·1/(1 + 1.02) ≈ 0.23268
+    const result = scoresOf(index, "cat bird");
+    expect(result.map(([id]) => id)).toEqual(["a", "b", "c"]);
+    expect(result[0]![1]).toBeCloseTo((idf1 * 2) / 2.9, 12);
+    expect(result[1]![1]).toBeCloseTo(idf2 / 1.78, 12);
+    expect(result[2]![1]).toBeCloseTo(idf2 / 2.02, 12);
+    expect(result[0]![1]).toBeCloseTo(0.67643, 5);
+  });
+
+  it("indexes the title with the text", () => {
+    // "fish" occurs in c's title and text: 0.98083·2/(2 + 1.02) ≈ 0.64956
+    const [hit, ...rest] = index.search("fish", 10);
+    expect(rest).toEqual([]);
+    expect(hit).toEqual({ id: "c", title: "Fish", text: "fish bird frog", score: expect.closeTo((idf1 * 2) / 3.02, 12) });
+  });
+
+  it("counts a term repeated in the query once per occurrence, as Anserini does", () => {
+    // "dog dog" = 2 × "dog": b: 2·0.26405 ≈ 0.52809
+    expect(index.search("dog dog", 1)[0]!.score).toBeCloseTo((2 * idf2) / 1.78, 12);
+  });
+
+  it("uses the configured k1 and b", () => {
+    // k1 = 1.2, b = 0.75: norm(b) = 1.2·(0.25 + 0.75·2/3) = 0.9;  "dog" on b: 0.47000/(1 + 0.9)
+    const custom = indexOf(threeDocs, { k1: 1.2, b: 0.75 });
+    expect(custom.search("dog", 1)[0]).toMatchObject({ id: "b", score: expect.closeTo(idf2 / 1.9, 12) });
+  });
+
+  it("stems query and document alike", () => {
+    expect(index.search("Cats!", 10).map((d) => d.id)).toEqual(["a"]);
+  });
+
+  it("refuses parameters outside their range", () => {
+    expect(() => new Bm25Index({ k1: -1 })).toThrow(RangeError);
+    expect(() => new Bm25Index({ b: 1.5 })).toThrow(RangeError);
+    expect(() => new Bm25Index({ k1: Number.NaN })).toThrow(RangeError);
+  });
+});
+
+describe("Bm25Index selection", () => {
+  it("returns at most topn documents, best first", () => {
+    const index = indexOf(threeDocs);
+    expect(index.search("cat bird", 2).map((d) => d.id)).toEqual(["a", "b"]);
+    expect(index.search("cat bird", 1).map((d) => d.id)).toEqual(["a"]);
+  });
+
+  it("breaks ties by id, whatever the insertion order", () => {
+    const index = indexOf([
+      { id: "z", text: "same words here" },
+      { id: "m", text: "same words here" },
+      { id: "q", text: "same words here" },
+      { id: "x", text: "other things" },
+    ]);
+    expect(index.search("same words", 10).map((d) => d.id)).toEqual(["m", "q", "z"]);
+    expect(index.search("same words", 2).map((d) => d.id)).toEqual(["m", "q"]);
+  });
+
+  it("picks the same top k as sorting every document", () => {
+    // A deterministic pseudo-random corpus over a small vocabulary: many partial matches and many ties.
+    const vocabulary = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"];
+    let seed = 42;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
+    const docs: IndexableDocument[] = Array.from({ length: 2_000 }, (_, i) => ({
+      id: `doc-${String(next() % 100_000).padStart(5, "0")}-${i}`,
+      text: Array.from({ length: 1 + (next() % 8) }, () => vocabulary[next() % vocabulary.length]).join(" "),
+    }));
+    const index = indexOf(docs);
+    for (const query of ["alpha", "bravo charlie", "delta echo foxtrot golf", "juliet juliet hotel"]) {
+      const all = index.search(query, docs.length);
+      const sorted = [...all].sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      expect(all.map((d) => d.id)).toEqual(sorted.map((d) => d.id));
+      for (const topn of [1, 5, 50]) expect(index.search(query, topn)).toEqual(sorted.slice(0, topn));
+    }
+  });
+
+  it("returns nothing for an empty query, a stop-word-only query, an unknown term or an empty index", () => {
+    const index = indexOf(threeDocs);
+    expect(index.search("", 5)).toEqual([]);
+    expect(index.search("   ", 5)).toEqual([]);
+    expect(index.search("the of and", 5)).toEqual([]);
+    expect(index.search("unicorn", 5)).toEqual([]);
+    expect(new Bm25Index().search("cat", 5)).toEqual([]);
+  });
+
+  it("leaves no score behind between searches", () => {
+    const index = indexOf(threeDocs);
+    const first = index.search("cat bird", 10);
+    index.search("dog fish frog", 10);
+    expect(index.search("cat bird", 10)).toEqual(first);
+  });
+});
+
+describe("Bm25Index replacement", () => {
+  it("replaces a document with the same id instead of duplicating it", () => {
+    const index = indexOf(threeDocs);
+    expect(index.upsert({ id: "a", text: "zebra dog" })).toBe("replaced");
+    expect(index.size).toBe(3);
+    expect(index.search("cat", 10)).toEqual([]);
+    expect(index.search("zebra", 10).map((d) => d.id)).toEqual(["a"]);
+    // The old version's statistics are gone: every score equals a fresh index over the new set.
+    const fresh = indexOf([{ id: "a", text: "zebra dog" }, threeDocs[1]!, threeDocs[2]!]);
+    for (const query of ["dog", "bird", "zebra dog fish", "frog"]) expect(index.search(query, 10)).toEqual(fresh.search(query, 10));
+  });
+
+  it("drops a replaced document's title", () => {
+    const index = indexOf(threeDocs);
+    index.upsert({ id: "c", text: "frog only" });
+    expect(index.search("fish", 10)).toEqual([]);
+    expect(index.search("frog", 10)).toEqual([{ id: "c", text: "frog only", score: expect.any(Number) }]);
+  });
+
+  it("stays exact across many replacements (compaction of dead slots)", () => {
+    const index = indexOf(threeDocs);
+    for (let i = 0; i < 2_500; i++) index.upsert({ id: i % 2 === 0 ? "a" : "b", text: `round${i} dog bird` });
+    expect(index.size).toBe(3);
+    const fresh = indexOf([
+      { id: "a", text: "round2498 dog bird" },
+      { id: "b", text: "round2499 dog bird" },
+      threeDocs[2]!,
+    ]);
+    expect(index.termCount).toBe(fresh.termCount);
+    for (const query of ["dog", "bird frog", "round2498", "round17", "fish"]) expect(index.search(query, 10)).toEqual(fresh.search(query, 10));
+  });
+
+  it("reports added for a new id", () => {
+    const index = new Bm25Index();
+    expect(index.upsert({ id: "x", text: "hello" })).toBe("added");
+    expect(index.has("x")).toBe(true);
+    expect(index.size).toBe(1);
+  });
+});
+
+describe("Bm25Index on the test corpora", () => {
+  it("finds the English document a question is about", () => {
+    const index = indexOf(englishCorpus);
+    expect(index.search("What causes the tides of the ocean?", 3)[0]!.id).toBe("en-tides");
+    expect(index.search("how do bees tell where flowers are", 3)[0]!.id).toBe("en-bees");
+    expect(index.search("why does bread rise", 3)[0]!.id).toBe("en-bread");
+  });
+
+  it("finds the Chinese document a question is about", () => {
+    const index = indexOf(chineseCorpus);
+    expect(index.search("大熊猫吃什么", 3)[0]!.id).toBe("zh-panda");
+    expect(index.search("长江有多长", 3)[0]!.id).toBe("zh-yangtze");
+    expect(index.search("造纸术是谁改进的", 3)[0]!.id).toBe("zh-paper");
+  });
+});

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { parseEnv, Port, SharedEnv } from "@kbalign/config";
+import { DEFAULT_BM25_PARAMETERS } from "./bm25.js";
+
+const RetrieverEnv = SharedEnv.extend({
+  /** Port of /metrics, /healthz and /readyz; 0 picks any free port. */
+  KBALIGN_HTTP_PORT: Port.default(9101),
+  /** BM25 term-frequency saturation (Anserini's default 0.9; Lucene's 1.2). */
+  KBALIGN_BM25_K1: z.coerce.number().min(0).max(100).default(DEFAULT_BM25_PARAMETERS.k1),
+  /** BM25 document-length normalisation, 0 (none) to 1 (full) (Anserini's default 0.4; Lucene's 0.75). */
+  KBALIGN_BM25_B: z.coerce.number().min(0).max(1).default(DEFAULT_BM25_PARAMETERS.b),
+  /**
+   * Lifetime (ms) of each pull request of the KB consumer. It also paces recovery: heartbeats are
+   * expected every half of it, and a consumer lost with a restarted server is re-checked this often.
+   */
+  KBALIGN_KB_PULL_EXPIRES_MS: z.coerce.number().int().min(1_000).max(300_000).default(5_000),
+});
+
+export type RetrieverConfig = Readonly<z.infer<typeof RetrieverEnv>>;
+
+/** Reads and validates the retriever's environment; throws a ConfigError listing every bad variable. */
+export const loadConfig = (env: Record<string, string | undefined> = process.env): RetrieverConfig => parseEnv(RetrieverEnv, env);

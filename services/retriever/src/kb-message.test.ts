@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { kbDocumentSubject } from "@kbalign/contracts";
+import { parseKbMessage } from "./kb-message.js";
+
+const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
+const subject = kbDocumentSubject("docs", "d1");
+
+describe("parseKbMessage", () => {
+  it("accepts a valid document and strips unknown keys", () => {
+    const result = parseKbMessage(subject, encode({ id: "d1", collection: "docs", title: "T", text: "body", extra: 1 }));
+    expect(result).toEqual({ ok: true, document: { id: "d1", collection: "docs", title: "T", text: "body" } });
+  });
+
+  it("refuses malformed JSON without quoting it", () => {
+    const result = parseKbMessage(subject, encode("{secret text"));
+    expect(result).toMatchObject({ ok: false, reason: "not_json" });
+    expect(JSON.stringify(result)).not.toContain("secret");
+  });
+
+  it("names the invalid field without quoting the text", () => {
+    const result = parseKbMessage(subject, encode({ id: "d1", collection: "docs", text: "   " }));
+    expect(result).toEqual({ ok: false, reason: "schema", detail: "text: must not be empty" });
+    const missing = parseKbMessage(subject, encode({ collection: "docs", text: "confidential words" }));
+    expect(missing).toMatchObject({ ok: false, reason: "schema", detail: expect.stringContaining("id") });
+    expect(JSON.stringify(missing)).not.toContain("confidential");
+  });
+
+  it("refuses a document published under another collection's subject", () => {
+    const result = parseKbMessage(kbDocumentSubject("other", "d1"), encode({ id: "d1", collection: "docs", text: "body" }));
+    expect(result).toMatchObject({ ok: false, reason: "subject_mismatch" });
+  });
+});

@@ -1,0 +1,82 @@
+import { Counter, Gauge, type Registry } from "prom-client";
+import { createEndpointObserver, type EndpointOutcome } from "@kbalign/telemetry";
+
+/** Every instrument the retriever exports, declared once on the registry it is given. */
+export interface RetrieverMetrics {
+  /** `kbalign_index_documents{collection}`: documents in each collection's index. */
+  indexDocuments: Gauge<"collection">;
+  /** `kbalign_index_terms{collection}`: distinct terms per index, the main driver of its memory. */
+  indexTerms: Gauge<"collection">;
+  /** `kbalign_index_caught_up`: 1 once the index holds everything the KB stream held at start. */
+  caughtUp: Gauge;
+  /** `kbalign_index_catch_up_duration_seconds`: start of the follower → caught up (how long a new replica takes). */
+  catchUpDuration: Gauge;
+  /** `kbalign_kb_documents_applied_total{operation}`: KB messages indexed, as new documents or replacements. */
+  documentsApplied: Counter<"operation">;
+  /** `kbalign_kb_invalid_documents_total{reason}`: KB messages skipped as invalid. */
+  invalidDocuments: Counter<"reason">;
+  /** `kbalign_kb_last_sequence`: stream sequence of the last KB message processed (compare with the stream's). */
+  lastSequence: Gauge;
+  /** `kbalign_kb_consumer_resets_total`: the ordered consumer recreated itself (gap, server restart). */
+  consumerResets: Counter;
+  /** `kbalign_kb_follower_restarts_total`: the follower had to reopen its consumer after a failure. */
+  followerRestarts: Counter;
+  /** `kbalign_endpoint_duration_seconds{endpoint,code}` (shared instrument). */
+  observeEndpoint: (outcome: EndpointOutcome) => void;
+}
+
+export function createRetrieverMetrics(registry: Registry): RetrieverMetrics {
+  const registers = [registry];
+  return {
+    indexDocuments: new Gauge({
+      name: "kbalign_index_documents",
+      help: "Documents in the BM25 index of each collection.",
+      labelNames: ["collection"],
+      registers,
+    }),
+    indexTerms: new Gauge({
+      name: "kbalign_index_terms",
+      help: "Distinct terms in the BM25 index of each collection.",
+      labelNames: ["collection"],
+      registers,
+    }),
+    caughtUp: new Gauge({
+      name: "kbalign_index_caught_up",
+      help: "1 once the index holds every document the knowledge-base stream held when the retriever started, else 0.",
+      registers,
+    }),
+    catchUpDuration: new Gauge({
+      name: "kbalign_index_catch_up_duration_seconds",
+      help: "Time the retriever took to index the knowledge-base stream at start-up.",
+      registers,
+    }),
+    documentsApplied: new Counter({
+      name: "kbalign_kb_documents_applied_total",
+      help: "Knowledge-base documents indexed, by operation (added or replaced).",
+      labelNames: ["operation"],
+      registers,
+    }),
+    invalidDocuments: new Counter({
+      name: "kbalign_kb_invalid_documents_total",
+      help: "Knowledge-base stream messages skipped because they are not valid documents, by reason.",
+      labelNames: ["reason"],
+      registers,
+    }),
+    lastSequence: new Gauge({
+      name: "kbalign_kb_last_sequence",
+      help: "Stream sequence of the last knowledge-base message the retriever processed.",
+      registers,
+    }),
+    consumerResets: new Counter({
+      name: "kbalign_kb_consumer_resets_total",
+      help: "Times the ordered knowledge-base consumer was recreated (sequence gap, server restart).",
+      registers,
+    }),
+    followerRestarts: new Counter({
+      name: "kbalign_kb_follower_restarts_total",
+      help: "Times the knowledge-base follower reopened its consumer after a failure.",
+      registers,
+    }),
+    observeEndpoint: createEndpointObserver(registry),
+  };
+}

@@ -1,0 +1,37 @@
+import { RetrieveRequest, ServiceNames, Subjects } from "@kbalign/contracts";
+import { serveEndpoint, Svcm, type Log, type NatsConnection, type Outcome, type Service } from "@kbalign/nats";
+import type { IndexRegistry } from "./index-registry.js";
+import { createRetrieveHandler } from "./retrieve-handler.js";
+
+export const RETRIEVER_VERSION = "0.1.0";
+
+export interface RetrieverServiceDeps {
+  nc: NatsConnection;
+  indexes: IndexRegistry;
+  log: Log;
+  observe: (outcome: Outcome) => void;
+  instance?: string;
+}
+
+/**
+ * Registers micro service "kbalign-retriever" with its `retrieve` endpoint (queue group: the service
+ * default). Call it only once the index has caught up: a queue group routes requests to every
+ * subscribed replica, so subscribing is what makes a replica take traffic.
+ */
+export async function addRetrieverService(deps: RetrieverServiceDeps): Promise<Service> {
+  const service = await new Svcm(deps.nc).add({
+    name: ServiceNames.retriever,
+    version: RETRIEVER_VERSION,
+    description: "kbalign BM25 retrieval over the knowledge-base stream",
+    metadata: { backend: "bm25", ...(deps.instance ? { instance: deps.instance } : {}) },
+  });
+  serveEndpoint(service, {
+    name: "retrieve",
+    subject: Subjects.retrieve,
+    log: deps.log,
+    request: RetrieveRequest,
+    observe: deps.observe,
+    handle: createRetrieveHandler({ indexes: deps.indexes }),
+  });
+  return service;
+}

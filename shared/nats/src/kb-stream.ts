@@ -1,4 +1,4 @@
-import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { KB_STREAM, kbAllSubjects } from "@kbalign/contracts";
 
@@ -10,7 +10,8 @@ export async function ensureKbStream(nc: NatsConnection): Promise<JetStreamManag
   const jsm = await jetstreamManager(nc);
   try {
     await jsm.streams.info(KB_STREAM);
-  } catch {
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
     await jsm.streams.add({
       name: KB_STREAM,
       subjects: [kbAllSubjects],

@@ -24,6 +24,10 @@ describe("tokenize", () => {
     expect(tokenize("ＮＡＴＳ和长江")).toEqual(["nat", "长江"]);
   });
 
+  it("keeps decimals and inner apostrophes inside one word", () => {
+    expect(tokenize("pH 7.5 isn't neutral")).toEqual(["ph", "7.5", "isn't", "neutral"]);
+  });
+
   it("returns nothing for punctuation only", () => {
     expect(tokenize("…！？ -- ,,")).toEqual([]);
   });

@@ -1,8 +1,11 @@
 import { stemmer } from "stemmer";
 
-// One ICU word segmenter serves both scripts: Latin text breaks at spaces and punctuation, Han
-// text (no spaces) is segmented into words with ICU's dictionary.
-const words = new Intl.Segmenter("zh", { granularity: "word" });
+// Han text has no spaces: ICU's dictionary segmenter finds its words. Everything else is split
+// by a regular expression, which is ~20x faster than the segmenter on Latin text.
+const chineseWords = new Intl.Segmenter("zh", { granularity: "word" });
+// A run of Han characters, or a word of other letters/digits, keeping inner apostrophes and dots
+// ("earth's", "2.5", "u.s").
+const RUNS = /\p{Script=Han}+|[[\p{L}\p{M}\p{N}]--\p{Script=Han}]+(?:['’.][[\p{L}\p{M}\p{N}]--\p{Script=Han}]+)*/gv;
 
 /** Lucene's default English stop words, as used by the usual BM25 baselines (Anserini, Elasticsearch). */
 const ENGLISH_STOP_WORDS = new Set(
@@ -23,13 +26,14 @@ const HAN = /\p{Script=Han}/u;
  */
 export function tokenize(text: string): string[] {
   const terms: string[] = [];
-  for (const { segment, isWordLike } of words.segment(text.normalize("NFKC").toLowerCase())) {
-    if (!isWordLike) continue;
-    if (HAN.test(segment)) {
-      if (!CHINESE_STOP_WORDS.has(segment)) terms.push(segment);
+  for (const [run] of text.normalize("NFKC").toLowerCase().matchAll(RUNS)) {
+    if (HAN.test(run)) {
+      for (const { segment, isWordLike } of chineseWords.segment(run)) {
+        if (isWordLike && !CHINESE_STOP_WORDS.has(segment)) terms.push(segment);
+      }
       continue;
     }
-    const word = segment.endsWith("'s") || segment.endsWith("’s") ? segment.slice(0, -2) : segment;
+    const word = run.endsWith("'s") || run.endsWith("’s") ? run.slice(0, -2) : run;
     if (word.length === 0 || ENGLISH_STOP_WORDS.has(word)) continue;
     terms.push(/^[a-z]+$/.test(word) ? stemmer(word) : word);
   }

@@ -1,0 +1,170 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import type { NatsConnection } from "@kbalign/nats";
+import { parseOpsPortBase, parsePort } from "../arguments.js";
+import type { CommandContext } from "../command-context.js";
+import { runDemo } from "../demo.js";
+import { CliError } from "../errors.js";
+import { connectCli } from "../nats-connection.js";
+import { freePort, isPortFree } from "../ports.js";
+import { onShutdownSignal } from "../shutdown-signals.js";
+import { formatBanner } from "../stack/banner.js";
+import { formatCrashReport } from "../stack/crash-report.js";
+import { assertNatsPortFree, launchNatsServer } from "../stack/nats-server.js";
+import { resolveServiceMains, serviceName, SERVICES, type ServiceKey } from "../stack/service-mains.js";
+import { waitForServices } from "../stack/service-readiness.js";
+import { superviseProcess, type CrashReport, type SupervisedProcess } from "../stack/supervised-process.js";
+import { writeLine } from "../terminal.js";
+
+/** Services drain in-flight requests on SIGTERM; after this they are killed. */
+const SERVICE_STOP_GRACE_MS = 10_000;
+/** From "services started" to "all answer PING"; a cold start takes a few seconds. */
+const READY_TIMEOUT_MS = 60_000;
+const INTERRUPTED_EXIT_CODE = 130;
+
+interface UpFlags {
+  port: number;
+  data: string;
+  opsPort: number;
+  demo: boolean;
+}
+
+/** `kbalign up --port N --data DIR`: NATS + the three services, supervised, until Ctrl-C. */
+export function registerUpCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command("up")
+    .description("run the whole local stack: nats-server with JetStream and the three services, until Ctrl-C")
+    .option("--port <n>", "port of the stack's NATS server", parsePort, 4222)
+    .option("--data <dir>", "state directory (JetStream store, logs)", "./.kbalign")
+    .option("--ops-port <base>", "ops HTTP ports: retriever BASE, generator BASE+1, orchestrator BASE+2 (0: any free ports)", parseOpsPortBase, 9101)
+    .option("--demo", "once ready, load the demo knowledge base and ask one English and one Chinese question", false)
+    .action(async (flags: UpFlags) => {
+      ctx.result.exitCode = await runUp(flags, ctx);
+    });
+}
+
+async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
+  const { stdout, stderr } = ctx.terminal;
+  // Checked before anything starts: an unbuilt service or a taken port fails at once.
+  const mains = resolveServiceMains();
+  await assertNatsPortFree(flags.port);
+  const opsPorts = await chooseOpsPorts(flags.opsPort);
+  const dataDir = resolve(flags.data);
+  const logsDir = join(dataDir, "logs");
+  await mkdir(join(dataDir, "nats"), { recursive: true });
+  await mkdir(logsDir, { recursive: true });
+  const logFile = (name: string) => join(logsDir, `${name}.log`);
+
+  const shutdown = new AbortController();
+  const children: SupervisedProcess[] = [];
+  const killAll = () => children.forEach((child) => child.kill());
+  // Should this process die of an unexpected error, its children must not outlive it.
+  process.on("exit", killAll);
+  const removeSignalHandler = onShutdownSignal((signal, count) => {
+    if (count > 1) {
+      writeLine(stderr, "killing everything now");
+      killAll();
+      process.exit(INTERRUPTED_EXIT_CODE);
+    }
+    writeLine(stderr, `\n${signal}: stopping the services, then nats-server… (again to kill at once)`);
+    shutdown.abort(new CliError("interrupted"));
+  });
+  const onCrash = (name: string) => (report: CrashReport) => writeLine(stderr, formatCrashReport(report, logFile(name)));
+
+  let nc: NatsConnection | undefined;
+  let nats: SupervisedProcess | undefined;
+  const services = new Map<ServiceKey, SupervisedProcess>();
+  try {
+    writeLine(stdout, `• starting nats-server on 127.0.0.1:${flags.port} (JetStream store ${join(dataDir, "nats")})`);
+    const server = await launchNatsServer({
+      bin: ctx.config.KBALIGN_NATS_SERVER,
+      port: flags.port,
+      storeDir: join(dataDir, "nats"),
+      logFile: logFile("nats-server"),
+      env: ctx.env,
+      onCrash: onCrash("nats-server"),
+      signal: shutdown.signal,
+    });
+    nats = server.process;
+    children.push(nats);
+
+    writeLine(stdout, `• starting ${SERVICES.join(", ")} (logs in ${logsDir}/)`);
+    for (const [i, key] of SERVICES.entries()) {
+      // NATS_URL and the ops port are set here; the rest (log level, generator backend, …) passes through.
+      const service = superviseProcess({
+        name: key,
+        command: process.execPath,
+        args: [mains[key]],
+        env: { ...ctx.env, NATS_URL: server.url, KBALIGN_HTTP_PORT: String(opsPorts[i]) },
+        logFile: logFile(key),
+        stopGraceMs: SERVICE_STOP_GRACE_MS,
+        onCrash: onCrash(key),
+      });
+      await service.start();
+      services.set(key, service);
+      children.push(service);
+    }
+
+    nc = await connectCli(server.url, "kbalign-up");
+    writeLine(stdout, "• waiting for the services to answer PING…");
+    await waitForServices(
+      nc,
+      SERVICES.map(serviceName),
+      {
+        timeoutMs: READY_TIMEOUT_MS,
+        signal: shutdown.signal,
+        explain: (name) => {
+          const key = SERVICES.find((k) => serviceName(k) === name);
+          const last = key ? services.get(key)?.tail().at(-1) : undefined;
+          return `see ${logFile(key ?? name)}${last ? ` (last output: ${last})` : ""}`;
+        },
+      },
+    );
+    writeLine(
+      stdout,
+      formatBanner({ natsUrl: server.url, opsPorts: SERVICES.map((key, i) => ({ name: key, port: opsPorts[i] ?? 0 })), logsDir, dataDir }),
+    );
+
+    if (flags.demo) {
+      // A failed demo is reported, but the stack keeps serving: it is still usable.
+      await runDemo(nc, ctx.terminal, shutdown.signal).catch((err: unknown) => {
+        if (shutdown.signal.aborted) throw err;
+        writeLine(stderr, `demo failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+    await nc.close();
+    nc = undefined;
+    if (!shutdown.signal.aborted) {
+      await new Promise<void>((resolveStop) => shutdown.signal.addEventListener("abort", () => resolveStop(), { once: true }));
+    }
+    return 0;
+  } catch (err) {
+    // Ctrl-C during start-up is a normal way to stop, not a failure.
+    if (shutdown.signal.aborted) return 0;
+    throw err;
+  } finally {
+    await nc?.close();
+    await Promise.all([...services.values()].map((service) => service.stop()));
+    await nats?.stop();
+    process.off("exit", killAll);
+    removeSignalHandler();
+    if (shutdown.signal.aborted) writeLine(stderr, "stopped");
+  }
+}
+
+/** The three ops ports: BASE..BASE+2 checked to be free, or three free ports for BASE 0. */
+async function chooseOpsPorts(base: number): Promise<number[]> {
+  if (base === 0) {
+    const ports = new Set<number>();
+    while (ports.size < SERVICES.length) ports.add(await freePort());
+    return [...ports];
+  }
+  const ports = SERVICES.map((_, i) => base + i);
+  for (const [i, port] of ports.entries()) {
+    if (!(await isPortFree(port))) {
+      throw new CliError(`ops port ${port} (${SERVICES[i]}) is already in use: choose another base with --ops-port BASE, or --ops-port 0 for any free ports`);
+    }
+  }
+  return ports;
+}

@@ -1,0 +1,11 @@
+// The CLI as a library: what `kbalign` does, callable in-process (tests, other tools).
+export { memoryTerminal, type MemoryTerminal } from "./terminal.js";
+export { runCli, createProgram, VERSION, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from "./program.js";
+export { CliError } from "./errors.js";
+export type { Terminal } from "./terminal.js";
+export { openDocumentSource, readDocuments, estimateRecordCount, type DocumentSource } from "./documents/document-source.js";
+export type { SourceRecord } from "./documents/source-record.js";
+export { ingestDocuments, type IngestReport, type IngestOptions } from "./ingest/ingest-documents.js";
+export { askQuestion, type AskOptions, type AskOutcome } from "./ask/ask-question.js";
+export { streamQuery, sendCancel, type ReceivedEvent } from "./ask/query-stream.js";
+export { DEMO_KB_DIR, DEMO_QUESTIONS_FILE, DEMO_COLLECTION, loadDemoQuestions } from "./demo.js";

@@ -1,4 +1,5 @@
 import { connect } from "@nats-io/transport-node";
+import { UnavailableError } from "@kbalign/contracts";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Log } from "./log.js";
 
@@ -8,9 +9,12 @@ export interface ConnectOptions {
   /** Client name, shown by `nats server report connections`. */
   name: string;
   log?: Log;
-  /** Give up connecting at start-up after this long (default: keep trying for 30 s). */
+  /** Give up connecting at start-up after this long (default 30 s): then UnavailableError. */
   connectTimeoutMs?: number;
 }
+
+const FIRST_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 2_000;
 
 /**
  * Connects with settings fit for a long-running service: reconnect forever (the default gives up
@@ -18,17 +22,32 @@ export interface ConnectOptions {
  * per-request stack capture (`noAsyncTraces`) that costs a quarter of client CPU under load.
  */
 export async function connectNats(options: ConnectOptions): Promise<NatsConnection> {
-  const nc = await connect({
-    servers: options.url.split(",").map((s) => s.trim()),
-    name: options.name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-    pingInterval: 10_000,
-    maxPingOut: 2,
-    noAsyncTraces: true,
-    waitOnFirstConnect: true,
-    timeout: options.connectTimeoutMs ?? 30_000,
-  });
+  const budgetMs = options.connectTimeoutMs ?? 30_000;
+  const giveUpAt = Date.now() + budgetMs;
+  const servers = options.url.split(",").map((s) => s.trim());
+  // The first connection is retried here, with a budget, rather than with `waitOnFirstConnect`,
+  // which combined with endless reconnects would wait forever for a server that never comes.
+  let nc: NatsConnection | undefined;
+  for (let delay = FIRST_RETRY_DELAY_MS; nc === undefined; delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS)) {
+    try {
+      nc = await connect({
+        servers,
+        name: options.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        pingInterval: 10_000,
+        maxPingOut: 2,
+        noAsyncTraces: true,
+        timeout: Math.max(1, Math.min(5_000, giveUpAt - Date.now())),
+      });
+    } catch (err) {
+      if (Date.now() + delay >= giveUpAt) {
+        throw new UnavailableError(`cannot connect to NATS at ${options.url} within ${budgetMs} ms`, { cause: err });
+      }
+      options.log?.warn({ err, url: options.url, retryInMs: delay }, "nats not reachable yet");
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
   const log = options.log;
   if (log) {
     void (async () => {

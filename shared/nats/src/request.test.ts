@@ -106,3 +106,25 @@ describe("serveEndpoint / requestJson / requestStream over a real nats-server", 
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
+
+describe("connectNats", () => {
+  it("gives up with UNAVAILABLE when nothing listens, within its budget", async () => {
+    const { freePort } = await import("@kbalign/testing");
+    const port = await freePort();
+    const started = Date.now();
+    await expect(connectNats({ url: `nats://127.0.0.1:${port}`, name: "t", connectTimeoutMs: 600 })).rejects.toBeInstanceOf(UnavailableError);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("connects to a server that starts after the first attempt", async () => {
+    const { freePort } = await import("@kbalign/testing");
+    const port = await freePort();
+    const connecting = connectNats({ url: `nats://127.0.0.1:${port}`, name: "t", connectTimeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const late = await startNatsServer({ jetstream: false, port });
+    const nc = await connecting;
+    expect(nc.isClosed()).toBe(false);
+    await nc.close();
+    await late.stop();
+  });
+});

@@ -29,6 +29,11 @@ describe("extractiveAnswer", () => {
     expect(extractiveAnswer("quantum chromodynamics", docs, { maxSentences: 3 })).toEqual(["Tides are caused by the Moon."]);
   });
 
+  it("never answers with a Markdown heading", () => {
+    const md = [{ text: "# Mars and its red colour\n\nMars is red because of iron oxide dust." }];
+    expect(extractiveAnswer("Why is Mars red?", md, { maxSentences: 3 })).toEqual(["Mars is red because of iron oxide dust."]);
+  });
+
   it("returns nothing without documents", () => {
     expect(extractiveAnswer("anything", [], { maxSentences: 3 })).toEqual([]);
   });

@@ -33,6 +33,8 @@ export function extractiveAnswer(query: string, documents: readonly ExtractiveDo
   const termSets: Set<string>[] = [];
   documents.forEach((document, doc) => {
     splitSentences(document.text).forEach((sentence, position) => {
+      // A Markdown heading names a topic; it answers nothing.
+      if (/^#{1,6}\s/.test(sentence)) return;
       candidates.push({ sentence, doc, position, score: 0 });
       termSets.push(new Set(tokenize(sentence)));
     });

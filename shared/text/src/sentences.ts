@@ -2,12 +2,42 @@
 // full-width "。" / "？" / "！" that need none.
 const sentences = new Intl.Segmenter("zh", { granularity: "sentence" });
 
-/** The sentences of a text, trimmed, empty ones dropped. */
+const HAN_OR_FULL_WIDTH = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
+
+/**
+ * Paragraphs of a text: blank lines separate them, and the line breaks of hard-wrapped text
+ * inside one become a space (or nothing between Chinese characters), so a wrapped sentence stays
+ * whole. A Markdown heading line is a paragraph of its own.
+ */
+export function paragraphs(text: string): string[] {
+  const out: string[] = [];
+  for (const block of text.split(/\n[ \t]*\n/)) {
+    let current = "";
+    for (const raw of block.split("\n")) {
+      const line = raw.trim();
+      if (line === "") continue;
+      if (/^#{1,6}\s/.test(line)) {
+        if (current) out.push(current);
+        out.push(line);
+        current = "";
+        continue;
+      }
+      const joinTight = current === "" || (HAN_OR_FULL_WIDTH.test(current.at(-1)!) && HAN_OR_FULL_WIDTH.test(line[0]!));
+      current += joinTight ? line : ` ${line}`;
+    }
+    if (current) out.push(current);
+  }
+  return out;
+}
+
+/** The sentences of a text, trimmed, empty ones dropped; no sentence spans two paragraphs. */
 export function splitSentences(text: string): string[] {
   const out: string[] = [];
-  for (const { segment } of sentences.segment(text)) {
-    const sentence = segment.trim();
-    if (sentence.length > 0) out.push(sentence);
+  for (const paragraph of paragraphs(text)) {
+    for (const { segment } of sentences.segment(paragraph)) {
+      const sentence = segment.trim();
+      if (sentence.length > 0) out.push(sentence);
+    }
   }
   return out;
 }

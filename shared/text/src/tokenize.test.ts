@@ -43,6 +43,17 @@ describe("splitSentences", () => {
   });
 });
 
+describe("splitSentences on hard-wrapped and Markdown text", () => {
+  it("keeps a wrapped sentence whole and breaks at blank lines and headings", () => {
+    const text = "# Mars\nMars looks red because\nof iron oxide. It is cold.\n\nNext paragraph";
+    expect(splitSentences(text)).toEqual(["# Mars", "Mars looks red because of iron oxide.", "It is cold.", "Next paragraph"]);
+  });
+
+  it("joins wrapped Chinese lines without a space", () => {
+    expect(splitSentences("长江是中国\n最长的河流。")).toEqual(["长江是中国最长的河流。"]);
+  });
+});
+
 describe("detectLanguage", () => {
   it("tells Chinese from English", () => {
     expect(detectLanguage("长江有多长？")).toBe("zh");

@@ -23,13 +23,18 @@ function must(command, args, what) {
 
 const onPath = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
 
-/** npm dependencies: installed when node_modules is missing or older than the lock file. */
+/**
+ * npm dependencies: installed when node_modules is missing or older than the lock file.
+ * `npm install` rather than `npm ci`: npm leaves other platforms' optional packages (turbo's
+ * per-OS binaries) out of the lock file (npm/cli#4828), and `npm ci` then refuses the lock as
+ * out of sync. `npm install` keeps the locked versions and fills those entries in.
+ */
 export function ensureDependencies() {
   const lock = join(root, "package-lock.json");
   const installed = join(root, "node_modules", ".package-lock.json");
   if (existsSync(installed) && (!existsSync(lock) || statSync(installed).mtimeMs >= statSync(lock).mtimeMs)) return;
   console.log("• installing npm dependencies…");
-  must("npm", existsSync(lock) ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"], "npm install");
+  must("npm", ["install", "--no-audit", "--no-fund"], "npm install");
 }
 
 /** nats-server from Debian's package (or KBALIGN_NATS_SERVER pointing at a binary). */

@@ -22,7 +22,11 @@ let port = wanted;
 while (!(await isFree(port))) port++;
 if (port !== wanted) console.log(`• port ${wanted} is taken; the stack's NATS server will listen on ${port}`);
 
-const child = spawn(process.execPath, ["cli/dist/main.js", "up", "--demo", "--port", String(port), "--data", ".kbalign"], {
+// The services' ops ports (metrics, health): 9101-9103 when free, otherwise any free ports.
+const opsFree = (await Promise.all([9101, 9102, 9103].map(isFree))).every(Boolean);
+const opsPort = opsFree ? "9101" : "0";
+
+const child = spawn(process.execPath, ["cli/dist/main.js", "up", "--demo", "--port", String(port), "--data", ".kbalign", "--ops-port", opsPort], {
   cwd: root,
   stdio: "inherit",
 });

@@ -8,10 +8,25 @@ const docs = [
 
 describe("extractiveAnswer", () => {
   it("picks the sentences that share the question's rarest terms, in reading order", () => {
-    expect(extractiveAnswer("What causes tides?", docs, { maxSentences: 2 })).toEqual([
+    expect(extractiveAnswer("What causes tides?", docs, { maxSentences: 2, minRelativeScore: 0 })).toEqual([
       "Tides are caused by the Moon.",
       "Tides follow the Moon.",
     ]);
+  });
+
+  it("leaves out sentences far weaker than the best one", () => {
+    // "Tides follow the Moon." shares only "tides", in a lower-ranked document.
+    expect(extractiveAnswer("What causes tides?", docs, { maxSentences: 2 })).toEqual(["Tides are caused by the Moon."]);
+  });
+
+  it("ignores question words, which say nothing of the topic", () => {
+    const withWhich = [{ text: "Ganymede is the largest moon. A comet forms a coma, which glows." }];
+    expect(extractiveAnswer("Which is the largest moon?", withWhich, { maxSentences: 2 })).toEqual(["Ganymede is the largest moon."]);
+  });
+
+  it("prefers the better-ranked document when sentences match equally", () => {
+    const ranked = [{ text: "Mars is red." }, { text: "Mars is red too." }];
+    expect(extractiveAnswer("red Mars", ranked, { maxSentences: 1 })).toEqual(["Mars is red."]);
   });
 
   it("respects maxSentences and maxChars", () => {

@@ -21,13 +21,11 @@ describe("extractive backend", () => {
   const backend = createExtractiveBackend();
 
   it("answers in English from the documents' sentences, one sentence per piece, joined by spaces", async () => {
-    const req = request({ query: "How do honey bees show where the flowers are?", documents: docs(englishCorpus) });
+    const documents = [{ id: "b", score: 1, text: "Bees dance at dawn. Cats sleep all day. Bees dance at dusk." }];
+    const req = request({ query: "When do bees dance?", documents });
     const { pieces, finish } = await collect(backend.generate(req, new AbortController().signal));
     expect(finish).toBe("stop");
-    expect(pieces.length).toBeGreaterThan(1);
-    expect(pieces[0]).toBe("Honey bees communicate the location of flowers with a waggle dance.");
-    for (const piece of pieces.slice(1)) expect(piece).toMatch(/^ \S/);
-    expect(pieces.join("")).not.toContain("  ");
+    expect(pieces).toEqual(["Bees dance at dawn.", " Bees dance at dusk."]);
   });
 
   it("answers in Chinese from Chinese documents, joined with no spaces", async () => {
@@ -40,8 +38,8 @@ describe("extractive backend", () => {
   });
 
   it("keeps the first answer shorter than the final one", async () => {
-    const documents = docs(englishCorpus);
-    const query = "How do tides, the Moon and the Sun relate?";
+    const documents = [{ id: "t", score: 1, text: "Tides rise. Tides fall. Tides turn. Tides ebb. Tides flow. Tides return." }];
+    const query = "What do tides do?";
     const first = await collect(backend.generate(request({ purpose: "first_answer", query, documents }), new AbortController().signal));
     const final = await collect(backend.generate(request({ purpose: "final_answer", query, documents }), new AbortController().signal));
     expect(first.pieces.length).toBeLessThanOrEqual(2);

@@ -1,0 +1,102 @@
+import type { LogLevel } from "@kbalign/config";
+import { connectNats, type NatsConnection } from "@kbalign/nats";
+import { createLogger, createMetricsRegistry, startOpsServer, startTracing, type Logger } from "@kbalign/telemetry";
+import type { Registry } from "prom-client";
+
+/** The configuration every service process has (SharedEnv plus its ops port). */
+export interface ProcessConfig {
+  NATS_URL: string;
+  KBALIGN_LOG_LEVEL: LogLevel;
+  KBALIGN_INSTANCE?: string | undefined;
+  KBALIGN_HTTP_PORT: number;
+}
+
+/** What a started service gives back to the process around it. */
+export interface ServiceHandle {
+  ready(): boolean;
+  /** Stops taking work and finishes or ends what is in flight; leaves the connection open. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceProcess<C extends ProcessConfig, H extends ServiceHandle> {
+  /** Service name, e.g. ServiceNames.retriever: logs, metrics label, NATS client name. */
+  service: string;
+  version: string;
+  loadConfig(): C;
+  start(deps: { nc: NatsConnection; config: C; log: Logger; registry: Registry }): Promise<H>;
+  /** A promise that rejects when the service can never serve (the process then exits 1). */
+  fatal?(handle: H): Promise<unknown>;
+  /** Extra fields for the "started" log line. */
+  describe?(handle: H, config: C): Record<string, unknown>;
+}
+
+/**
+ * The composition root every service shares: config → logger → metrics → tracing → NATS →
+ * service → ops server (/metrics /healthz /readyz); SIGTERM/SIGINT stop the service, drain the
+ * connection and exit 0. A bad configuration or a failed start exits 1 with a fatal log line.
+ */
+export async function runService<C extends ProcessConfig, H extends ServiceHandle>(spec: ServiceProcess<C, H>): Promise<void> {
+  let config: C;
+  try {
+    config = spec.loadConfig();
+  } catch (err) {
+    // No config, no log level: log the problem with the defaults and give up.
+    createLogger({ service: spec.service, version: spec.version }).fatal({ err }, "invalid configuration");
+    process.exit(1);
+  }
+  const log = createLogger({
+    service: spec.service,
+    version: spec.version,
+    level: config.KBALIGN_LOG_LEVEL,
+    ...(config.KBALIGN_INSTANCE ? { instance: config.KBALIGN_INSTANCE } : {}),
+  });
+  try {
+    await run(spec, config, log);
+  } catch (err) {
+    log.fatal({ err }, `${spec.service} failed to start`);
+    process.exit(1);
+  }
+}
+
+async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: ServiceProcess<C, H>, config: C, log: Logger): Promise<void> {
+  const registry = createMetricsRegistry(spec.service);
+  const tracing = startTracing(spec.service);
+  const name = config.KBALIGN_INSTANCE ? `${spec.service}/${config.KBALIGN_INSTANCE}` : spec.service;
+  const nc = await connectNats({ url: config.NATS_URL, name, log });
+  const handle = await spec.start({ nc, config, log, registry });
+  // Up before the service is ready, so probes see "alive, not ready" while it warms up.
+  const ops = await startOpsServer({ port: config.KBALIGN_HTTP_PORT, registry, ready: () => handle.ready(), healthy: () => !nc.isClosed() });
+  log.info({ httpPort: ops.port, nats: config.NATS_URL, ...spec.describe?.(handle, config) }, `${spec.service} started`);
+
+  let shuttingDown = false;
+  // A replica that cannot serve is useless: exit and let the supervisor restart it.
+  spec.fatal?.(handle).catch((err: unknown) => {
+    if (shuttingDown) return;
+    log.fatal({ err }, `${spec.service} cannot serve`);
+    process.exit(1);
+  });
+
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, "shutting down");
+    try {
+      await handle.stop();
+      try {
+        await nc.drain();
+      } catch (err) {
+        // Draining needs the server; with NATS unreachable there is nothing left to flush.
+        log.warn({ err }, "nats drain failed, closing the connection");
+        await nc.close();
+      }
+      await ops.close();
+      await tracing.shutdown();
+      log.info({}, `${spec.service} stopped`);
+      process.exit(0);
+    } catch (err) {
+      log.fatal({ err }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, (s) => void shutdown(s));
+}

@@ -9,3 +9,11 @@ export { ingestDocuments, type IngestReport, type IngestOptions } from "./ingest
 export { askQuestion, type AskOptions, type AskOutcome } from "./ask/ask-question.js";
 export { streamQuery, sendCancel, type ReceivedEvent } from "./ask/query-stream.js";
 export { DEMO_KB_DIR, DEMO_QUESTIONS_FILE, DEMO_COLLECTION, loadDemoQuestions } from "./demo.js";
+export { runBench, closedLoop, type BenchOptions, type BenchRun, type WarmupResult } from "./bench/run-bench.js";
+export { measureRequest, type RequestSample, type RequestOutcome } from "./bench/measure-request.js";
+export { summarizeSamples, type BenchSummary } from "./bench/summary.js";
+export { percentile, median, summarize, type LatencySummary } from "./bench/stats.js";
+export { parsePrometheusText, type PromSample } from "./bench/prometheus-text.js";
+export { scrapeProcessMetrics, resourceUsage, type ServiceResources } from "./bench/resource-scrape.js";
+export { loadQuestions, readQuestionsFile, type BenchQuestion, type QuestionSet } from "./bench/questions.js";
+export { buildBenchReport, writeBenchReport, type BenchReport, type BenchSetup } from "./bench/bench-report.js";

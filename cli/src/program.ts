@@ -3,6 +3,7 @@ import { KBAlignError } from "@kbalign/contracts";
 import { ConfigError } from "@kbalign/config";
 import type { CommandContext } from "./command-context.js";
 import { registerAskCommand } from "./commands/ask.js";
+import { registerBenchCommand } from "./commands/bench.js";
 import { registerIngestCommand } from "./commands/ingest.js";
 import { registerUpCommand } from "./commands/up.js";
 import { loadConfig } from "./config.js";
@@ -33,6 +34,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerUpCommand(program, ctx);
   registerIngestCommand(program, ctx);
   registerAskCommand(program, ctx);
+  registerBenchCommand(program, ctx);
   return program;
 }
 

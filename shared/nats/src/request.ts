@@ -1,10 +1,9 @@
-import { context, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, trace } from "@opentelemetry/api";
 import { createInbox, errors as natsErrors, type Msg, type NatsConnection } from "@nats-io/nats-core";
 import { ErrorEnvelope, fromWire, InternalError, TimeoutError, UnavailableError, CancelledError, type KBAlignError } from "@kbalign/contracts";
 import type { z } from "zod";
 import { decodeJson, encodeJson } from "./json.js";
-import { injectTraceContext, startSendSpan } from "./trace-context.js";
-import { ATTR_ERROR_TYPE } from "./semconv.js";
+import { injectTraceContext, recordSpanError, startSendSpan } from "./trace-context.js";
 
 const SERVICE_ERROR_HEADER = "Nats-Service-Error-Code";
 const NO_RESPONDERS_STATUS = 503;
@@ -56,8 +55,7 @@ export async function requestJson<T>(nc: NatsConnection, subject: string, body: 
     return parseReply(msg, subject, options.response);
   } catch (err) {
     const error = mapRequestError(err, subject, options.timeoutMs);
-    span.setAttribute(ATTR_ERROR_TYPE, error.code);
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    recordSpanError(span, error.code);
     throw error;
   } finally {
     span.end();
@@ -140,8 +138,7 @@ export async function* requestStream<T>(
     throw failure ?? new UnavailableError(`nats connection closed while streaming ${subject}`);
   } catch (err) {
     const error = mapRequestError(err, subject, options.timeoutMs);
-    span.setAttribute(ATTR_ERROR_TYPE, error.code);
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    recordSpanError(span, error.code);
     throw error;
   } finally {
     clearTimeout(timer);

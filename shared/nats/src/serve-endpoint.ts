@@ -1,12 +1,11 @@
-import { context, SpanStatusCode } from "@opentelemetry/api";
+import { context } from "@opentelemetry/api";
 import type { Service, ServiceMsg } from "@nats-io/services";
 import type { MsgHdrs } from "@nats-io/nats-core";
 import { badRequestFromZod, BadRequestError, toKBAlignError, type ErrorCode, type KBAlignError } from "@kbalign/contracts";
 import type { z } from "zod";
 import { decodeJson, encodeJson } from "./json.js";
 import type { Log } from "./log.js";
-import { ATTR_ERROR_TYPE } from "./semconv.js";
-import { startProcessSpan } from "./trace-context.js";
+import { recordSpanError, startProcessSpan } from "./trace-context.js";
 
 /** HTTP-like numbers for `Nats-Service-Error-Code`, so `nats micro` and its users see familiar codes. */
 export const serviceErrorStatus: Record<ErrorCode, number> = {
@@ -89,10 +88,7 @@ async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<void> 
       spec.log.warn({ err: replyFailed, endpoint: spec.name, code: error.code }, "could not send error reply");
     }
   }
-  if (code !== "OK") {
-    span.setAttribute(ATTR_ERROR_TYPE, code);
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  }
+  if (code !== "OK") recordSpanError(span, code);
   span.end();
   spec.observe?.({ endpoint: spec.name, durationSeconds: (performance.now() - started) / 1000, code });
 }

@@ -1,6 +1,7 @@
-import { context, propagation, SpanKind, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
 import { headers as createHeaders, type MsgHdrs } from "@nats-io/nats-core";
 import {
+  ATTR_ERROR_TYPE,
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
@@ -59,4 +60,10 @@ export function startProcessSpan(subject: string, h: MsgHdrs | undefined, queue?
     parent,
   );
   return { span, ctx: trace.setSpan(parent, span) };
+}
+
+/** Marks a span failed with the kbalign error code as `error.type`. */
+export function recordSpanError(span: Span, code: string): void {
+  span.setAttribute(ATTR_ERROR_TYPE, code);
+  span.setStatus({ code: SpanStatusCode.ERROR });
 }

@@ -20,6 +20,21 @@ const CHINESE_STOP_WORDS = new Set(
 
 const HAN = /\p{Script=Han}/u;
 
+// Stemming is most of tokenizing's cost, and a vocabulary repeats itself: remember the stems.
+// Bounded, so an endless stream of new words cannot grow it without limit.
+const STEM_CACHE_LIMIT = 200_000;
+const stems = new Map<string, string>();
+
+function stem(word: string): string {
+  let stemmed = stems.get(word);
+  if (stemmed === undefined) {
+    stemmed = stemmer(word);
+    if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
+    stems.set(word, stemmed);
+  }
+  return stemmed;
+}
+
 /**
  * Index and query terms of a text: NFKC-normalised, lower-cased words; English words without stop
  * words and Porter-stemmed, Chinese words segmented, without function words.
@@ -35,7 +50,7 @@ export function tokenize(text: string): string[] {
     }
     const word = run.endsWith("'s") || run.endsWith("’s") ? run.slice(0, -2) : run;
     if (word.length === 0 || ENGLISH_STOP_WORDS.has(word)) continue;
-    terms.push(/^[a-z]+$/.test(word) ? stemmer(word) : word);
+    terms.push(/^[a-z]+$/.test(word) ? stem(word) : word);
   }
   return terms;
 }

@@ -1,10 +1,5 @@
-import { z } from "zod";
-import { CancelledError, type CancelRequest } from "@kbalign/contracts";
+import { CancelledError, type CancelReply, type CancelRequest } from "@kbalign/contracts";
 import type { RequestRegistry } from "./request-registry.js";
-
-/** Reply to a cancel that asked for one: whether this replica held (and cancelled) the request. */
-export const CancelReply = z.object({ cancelled: z.boolean() });
-export type CancelReply = z.infer<typeof CancelReply>;
 
 /**
  * `kbalign.v1.cancel`: aborts the request if this replica holds it; its run then ends with

@@ -14,7 +14,6 @@ import { registerService } from "./service.js";
 
 export { loadConfig, OrchestratorEnv, pipelineConfig, type OrchestratorConfig } from "./config.js";
 export { createOrchestratorMetrics, type OrchestratorMetrics } from "./metrics.js";
-export { CancelReply } from "./cancel-handler.js";
 export { SERVICE_VERSION, QUERY_QUEUE } from "./service.js";
 
 export interface OrchestratorOptions {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CancelRequest, Subjects, isTerminal, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
 import { startNatsServer, type TestNatsServer } from "@kbalign/testing";
 import { decodeJson, encodeJson, type NatsConnection } from "@kbalign/nats";
-import { CancelReply } from "../../src/index.js";
+import { CancelReply } from "@kbalign/contracts";
 import {
   answering,
   ask,

@@ -23,6 +23,10 @@ export type QueryRequestInput = z.input<typeof QueryRequest>;
 export const CancelRequest = z.object({ requestId: RequestId });
 export type CancelRequest = z.infer<typeof CancelRequest>;
 
+/** Reply to a cancel sent as a request: whether this replica held the request and stopped it. */
+export const CancelReply = z.object({ cancelled: z.boolean() });
+export type CancelReply = z.infer<typeof CancelReply>;
+
 export const Stage = z.enum(["recall", "first_answer", "query_expansion_recall", "final_answer"]);
 export type Stage = z.infer<typeof Stage>;
 

@@ -6,6 +6,12 @@ import { build, ensureDependencies, ensureNatsServer, root, run } from "./bootst
 ensureDependencies();
 ensureNatsServer();
 build();
+// Type-check everything, tests included (vitest runs TypeScript without checking its types).
+const typed = run("npx", ["turbo", "run", "check-types", "--output-logs=errors-only"]);
+if (typed !== 0) {
+  console.error("\n✗ type errors (see above)");
+  process.exit(typed);
+}
 
 const REPORT = ".vitest-report.json";
 const packageDirs = ["shared", "services"].flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name)));

@@ -52,7 +52,7 @@ describe("kbalign end to end: real processes, public contract", () => {
     workDir = await mkdtemp(join(tmpdir(), "kbalign-e2e-"));
     llm = await startFakeLlm();
     nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
+    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     SERVICES.forEach(startService);
     await Promise.all(SERVICES.map(waitForPing));
 
@@ -213,5 +213,27 @@ describe("kbalign end to end: real processes, public contract", () => {
       200,
     );
     expect(docs.map((d) => d.id)).toEqual(["good-1"]);
+  });
+  // Last: it takes the server away from everything above. The services keep their processes and
+  // must reconnect by themselves (they never give up reconnecting); the knowledge base survives
+  // in the JetStream store.
+  it("rides out a nats-server restart: the same processes answer again, from the same knowledge base", async () => {
+    const before = (await ask(nc, question("长江有多长？"))).find((e) => e.state === "recall");
+    const pids = [...services.values()].map((s) => s.child.pid);
+    await nats.restart();
+    const recall = await until(
+      "the query path answers again after the restart",
+      async () => {
+        const events = await ask(nc, question("长江有多长？"), { timeoutMs: 3_000 }).catch(() => undefined);
+        return events?.find((e) => e.state === "recall");
+      },
+      30_000,
+      250,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${explain()}`);
+    });
+    expect(recall?.state === "recall" && recall.docs).toEqual(before?.state === "recall" && before.docs);
+    expect([...services.values()].map((s) => s.child.pid)).toEqual(pids);
+    expect([...services.values()].every((s) => s.child.exitCode === null)).toBe(true);
   });
 });

@@ -108,4 +108,21 @@ describe("kbalign up --demo", () => {
     expect(leftovers.map(commandOf)).toEqual([]);
     expect(await isListening(port)).toBe(false);
   });
+  // After the stop above: the JetStream store under --data is the durable state.
+  it("keeps the knowledge base across a stop and start on the same --data, with no new ingest", async () => {
+    const { KBALIGN_GENERATOR_BACKEND: _backend, ...env } = process.env;
+    const again = startNode("kbalign up (again)", cliMain, ["up", "--port", String(port), "--data", dataDir, "--ops-port", "0"], { ...env, KBALIGN_LOG_LEVEL: "warn" });
+    try {
+      await again.waitForStdout(/kbalign is up/, 60_000);
+      const result = await runCli(["ask", "土星的光环是由什么组成的？", "--collection", "demo", "--json", "--nats", natsUrl]);
+      expect(result.code, result.stderr).toBe(0);
+      const recall = JSON.parse(result.stdout.split("\n")[0] ?? "{}") as { state?: string; docs?: Array<{ id: string }> };
+      expect(recall.state).toBe("recall");
+      expect(recall.docs?.[0]?.id).toBe("zh/saturn.md");
+      expect(again.stdout()).not.toMatch(/ingested/);
+    } finally {
+      again.child.kill("SIGINT");
+      await again.exited;
+    }
+  }, 90_000);
 });

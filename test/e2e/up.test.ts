@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +45,19 @@ describe("kbalign up --demo", () => {
       expect(metrics.status, `${name} /metrics`).toBe(200);
       expect(await metrics.text()).toContain("kbalign_");
     }
+  });
+
+  it("exposes only metrics that docs/metrics.md documents, with their types", async () => {
+    const docs = await readFile(new URL("../../docs/metrics.md", import.meta.url), "utf8");
+    const documented = new Map([...docs.matchAll(/^\| `(kbalign_[a-z_]+)` \| (counter|gauge|histogram) \|/gm)].map((m) => [m[1]!, m[2]!]));
+    const exposed = new Map<string, string>();
+    for (const [, url] of up.stdout().matchAll(/^ {2}(?:retriever|generator|orchestrator) +(http:\/\/127\.0\.0\.1:\d+)\/metrics/gm)) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      for (const [, name, type] of text.matchAll(/^# TYPE (kbalign_\w+) (\w+)$/gm)) exposed.set(name!, type!);
+    }
+    expect(exposed.size).toBeGreaterThan(10);
+    expect(Object.fromEntries(exposed)).toEqual(Object.fromEntries([...exposed.keys()].map((name) => [name, documented.get(name)])));
+    expect([...documented.keys()].filter((name) => !exposed.has(name))).toEqual([]);
   });
 
   it("ingests the demo knowledge base and answers the English and the Chinese question from the right document", async () => {

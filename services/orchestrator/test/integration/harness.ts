@@ -1,6 +1,8 @@
 // Test harness: fake retriever/generator micro services on a real nats-server, an in-process
 // orchestrator, and a client that asks a query and collects its stage events.
 import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { startNatsServer, type TestNatsServer } from "@kbalign/testing";
 import { Registry } from "prom-client";
 import {
   GenerateCancel,
@@ -186,3 +188,51 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
 }
 
 export const states = (events: StageEvent[]) => events.map((e) => e.state);
+
+/**
+ * The shared test bed of a test file: a nats-server, three connections (the client, the fakes,
+ * the orchestrator) and cleanup after each test of whatever `started` started. Registers the
+ * vitest hooks itself; the connections are set once `beforeAll` has run.
+ */
+export interface TestBed {
+  server: TestNatsServer;
+  client: NatsConnection;
+  fakes: NatsConnection;
+  orchestratorNc: NatsConnection;
+  /** Awaits `thing` and stops it after the current test. */
+  started<T extends { stop(): Promise<unknown> }>(thing: Promise<T>): Promise<T>;
+  /** An orchestrator (on the bed's own connection unless `nc` is given), stopped after the test. */
+  orchestrator(env?: Record<string, string>, nc?: NatsConnection): Promise<TestOrchestrator>;
+  /** Another connection to the server, closed after the test. */
+  extraConnection(): Promise<NatsConnection>;
+}
+
+export function useTestBed(): TestBed {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const bed = {
+    async started<T extends { stop(): Promise<unknown> }>(thing: Promise<T>): Promise<T> {
+      const t = await thing;
+      cleanups.push(() => t.stop());
+      return t;
+    },
+    orchestrator: (env?: Record<string, string>, nc?: NatsConnection) =>
+      bed.started(startTestOrchestrator(nc ?? bed.orchestratorNc, bed.server.url, env)),
+    async extraConnection() {
+      const nc = await connect(bed.server.url);
+      cleanups.push(() => nc.close());
+      return nc;
+    },
+  } as TestBed;
+  beforeAll(async () => {
+    bed.server = await startNatsServer({ jetstream: false });
+    [bed.client, bed.fakes, bed.orchestratorNc] = await Promise.all([connect(bed.server.url), connect(bed.server.url), connect(bed.server.url)]);
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(async () => {
+    await Promise.all([bed.client?.close(), bed.fakes?.close(), bed.orchestratorNc?.close()]);
+    await bed.server?.stop();
+  });
+  return bed;
+}

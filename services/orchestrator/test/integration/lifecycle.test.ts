@@ -1,12 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CancelRequest, Subjects, isTerminal, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
-import { startNatsServer, type TestNatsServer } from "@kbalign/testing";
+import { describe, expect, it } from "vitest";
+import { CancelReply, CancelRequest, Subjects, isTerminal, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
 import { decodeJson, encodeJson, type NatsConnection } from "@kbalign/nats";
-import { CancelReply } from "@kbalign/contracts";
 import {
   answering,
   ask,
-  connect,
   metricValue,
   openQuery,
   startFakeGenerator,
@@ -18,6 +15,7 @@ import {
   waitUntil,
   type FakeGenerator,
   type TestOrchestrator,
+  useTestBed,
 } from "./harness.js";
 
 /** Final answers wait for a cancel of their stream (or 5 s) before answering. */
@@ -31,48 +29,27 @@ const hangs = async (req: GenerateRequest, _send: unknown, fake: FakeGenerator) 
 };
 
 describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
-  let server: TestNatsServer;
-  let client: NatsConnection;
-  let fakes: NatsConnection;
-  let orchestratorNc: NatsConnection;
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const started = async <T extends { stop(): Promise<unknown> }>(thing: Promise<T>): Promise<T> => {
-    const t = await thing;
-    cleanups.push(() => t.stop());
-    return t;
-  };
-  const orchestrator = (env?: Record<string, string>, nc = orchestratorNc): Promise<TestOrchestrator> => started(startTestOrchestrator(nc, server.url, env));
+  const bed = useTestBed();
+  const { started, orchestrator } = bed;
   const query = { query: "How do bees communicate?", collection: "docs", topn: 3 };
   const cancel = async (requestId: string) => {
-    const reply = await client.request(Subjects.cancel, encodeJson({ requestId } satisfies CancelRequest), { timeout: 2_000 });
+    const reply = await bed.client.request(Subjects.cancel, encodeJson({ requestId } satisfies CancelRequest), { timeout: 2_000 });
     return CancelReply.parse(decodeJson(reply.data)).cancelled;
   };
 
-  beforeAll(async () => {
-    server = await startNatsServer({ jetstream: false });
-    [client, fakes, orchestratorNc] = await Promise.all([connect(server.url), connect(server.url), connect(server.url)]);
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  afterAll(async () => {
-    await Promise.all([client?.close(), fakes?.close(), orchestratorNc?.close()]);
-    await server?.stop();
-  });
-
   it("answers OVERLOADED at once when KBALIGN_MAX_IN_FLIGHT requests are running", async () => {
-    await started(startFakeRetriever(fakes, twoRecalls));
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
     const generator = await started(
-      startFakeGenerator(fakes, async (req, send) => {
+      startFakeGenerator(bed.fakes, async (req, send) => {
         if (req.purpose === "final_answer") await new Promise((r) => setTimeout(r, 400));
         await answering(req, send);
       }),
     );
     const o = await orchestrator({ KBALIGN_MAX_IN_FLIGHT: "1" });
 
-    const slow = openQuery(client, { ...query, requestId: "slow-1" });
+    const slow = openQuery(bed.client, { ...query, requestId: "slow-1" });
     await waitUntil(() => generator.requests.some((r) => r.purpose === "final_answer"));
-    const rejected = await ask(client, { ...query, requestId: "second-1" });
+    const rejected = await ask(bed.client, { ...query, requestId: "second-1" });
 
     expect(rejected).toEqual([
       { requestId: "second-1", seq: 0, state: "error", code: "OVERLOADED", retryable: true, value: expect.stringContaining("limit 1") },
@@ -87,23 +64,23 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
   });
 
   it("answers BAD_REQUEST for a requestId already in flight", async () => {
-    await started(startFakeRetriever(fakes, twoRecalls));
-    await started(startFakeGenerator(fakes, finalWaitsForCancel));
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    await started(startFakeGenerator(bed.fakes, finalWaitsForCancel));
     await orchestrator();
-    const first = openQuery(client, { ...query, requestId: "dup-1" });
+    const first = openQuery(bed.client, { ...query, requestId: "dup-1" });
     await waitUntil(() => first.events.some((e) => e.state === "query_expansion_recall"));
-    const [event] = await ask(client, { ...query, requestId: "dup-1" });
+    const [event] = await ask(bed.client, { ...query, requestId: "dup-1" });
     expect(event).toMatchObject({ requestId: "dup-1", state: "error", code: "BAD_REQUEST", field: "requestId" });
     expect(await cancel("dup-1")).toBe(true);
     expect((await first.finished).at(-1)).toMatchObject({ code: "CANCELLED" });
   });
 
   it("cancels a request on kbalign.v1.cancel: CANCELLED, and the generator gets a GenerateCancel for its stream", async () => {
-    await started(startFakeRetriever(fakes, twoRecalls));
-    const generator = await started(startFakeGenerator(fakes, finalWaitsForCancel));
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    const generator = await started(startFakeGenerator(bed.fakes, finalWaitsForCancel));
     const o = await orchestrator();
 
-    const running = openQuery(client, { ...query, requestId: "cancel-1" });
+    const running = openQuery(bed.client, { ...query, requestId: "cancel-1" });
     await waitUntil(() => generator.requests.some((r) => r.purpose === "final_answer"));
     expect(await cancel("cancel-1")).toBe(true);
     const events = await running.finished;
@@ -121,29 +98,28 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
   });
 
   it("delivers every cancel to every replica, whichever holds the request", async () => {
-    await started(startFakeRetriever(fakes, twoRecalls));
-    const generator = await started(startFakeGenerator(fakes, finalWaitsForCancel));
-    const secondNc = await connect(server.url);
-    cleanups.push(() => secondNc.close());
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    const generator = await started(startFakeGenerator(bed.fakes, finalWaitsForCancel));
+    const secondNc = await bed.extraConnection();
     await orchestrator();
     await orchestrator({}, secondNc);
 
     const ids = ["multi-1", "multi-2", "multi-3", "multi-4", "multi-5", "multi-6"];
-    const running = ids.map((requestId) => openQuery(client, { ...query, requestId }));
+    const running = ids.map((requestId) => openQuery(bed.client, { ...query, requestId }));
     await waitUntil(() => generator.requests.filter((r) => r.purpose === "final_answer").length === ids.length);
     // Fire-and-forget cancels, as a client without a reply subject sends them.
-    for (const requestId of ids) client.publish(Subjects.cancel, encodeJson({ requestId }));
+    for (const requestId of ids) bed.client.publish(Subjects.cancel, encodeJson({ requestId }));
     const ends = await Promise.all(running.map((r) => r.finished.then((events) => events.at(-1))));
     expect(ends.map((e) => e?.state === "error" && e.code)).toEqual(ids.map(() => "CANCELLED"));
   });
 
   it("ends with TIMEOUT within about a second when timeoutMs is 300 and the generator hangs", async () => {
-    await started(startFakeRetriever(fakes, twoRecalls));
-    const generator = await started(startFakeGenerator(fakes, hangs));
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    const generator = await started(startFakeGenerator(bed.fakes, hangs));
     await orchestrator();
 
     const sent = Date.now();
-    const events = await ask(client, { ...query, timeoutMs: 300 });
+    const events = await ask(bed.client, { ...query, timeoutMs: 300 });
     const elapsed = Date.now() - sent;
 
     expect(states(events)).toEqual(["recall", "error"]);
@@ -154,15 +130,15 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
   });
 
   it("lets a request in flight finish when stopped within the grace period", async () => {
-    await started(startFakeRetriever(fakes, twoRecalls));
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
     await started(
-      startFakeGenerator(fakes, async (req, send) => {
+      startFakeGenerator(bed.fakes, async (req, send) => {
         if (req.purpose === "final_answer") await new Promise((r) => setTimeout(r, 300));
         await answering(req, send);
       }),
     );
     const o = await orchestrator({ KBALIGN_SHUTDOWN_GRACE_MS: "5000" });
-    const running = openQuery(client, query);
+    const running = openQuery(bed.client, query);
     await waitUntil(() => running.events.some((e) => e.state === "query_expansion_recall"));
 
     const stopping = o.stop();
@@ -174,10 +150,10 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
   });
 
   it("cancels what is still running after the grace period: the client still gets its terminal event", async () => {
-    await started(startFakeRetriever(fakes, twoRecalls));
-    const generator = await started(startFakeGenerator(fakes, finalWaitsForCancel));
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    const generator = await started(startFakeGenerator(bed.fakes, finalWaitsForCancel));
     const o = await orchestrator({ KBALIGN_SHUTDOWN_GRACE_MS: "100" });
-    const running = openQuery(client, query);
+    const running = openQuery(bed.client, query);
     await waitUntil(() => generator.requests.some((r) => r.purpose === "final_answer"));
 
     await o.stop();
@@ -185,6 +161,6 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
     expect(events.at(-1)).toMatchObject({ state: "error", code: "CANCELLED", value: "orchestrator is shutting down" });
     expect(o.inFlight()).toBe(0);
     // It takes no new requests: with no orchestrator left, nobody answers.
-    await expect(client.request(Subjects.query, encodeJson(query), { timeout: 1_000 })).rejects.toThrow();
+    await expect(bed.client.request(Subjects.query, encodeJson(query), { timeout: 1_000 })).rejects.toThrow();
   });
 });

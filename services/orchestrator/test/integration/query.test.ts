@@ -1,11 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CollectionNotFoundError, GenerationError, UnavailableError, type DoneEvent, type ErrorEvent } from "@kbalign/contracts";
-import { startNatsServer, type TestNatsServer } from "@kbalign/testing";
 import type { NatsConnection } from "@kbalign/nats";
 import {
   answering,
   ask,
-  connect,
   docsA,
   docsB,
   metricValue,
@@ -15,40 +13,20 @@ import {
   states,
   twoRecalls,
   type TestOrchestrator,
+  useTestBed,
 } from "./harness.js";
 
 describe("kbalign.v1.query over a real nats-server", () => {
-  let server: TestNatsServer;
-  let client: NatsConnection;
-  let fakes: NatsConnection;
-  let orchestratorNc: NatsConnection;
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const started = async <T extends { stop(): Promise<unknown> }>(thing: Promise<T>): Promise<T> => {
-    const t = await thing;
-    cleanups.push(() => t.stop());
-    return t;
-  };
-  const orchestrator = (env?: Record<string, string>): Promise<TestOrchestrator> => started(startTestOrchestrator(orchestratorNc, server.url, env));
+  const bed = useTestBed();
+  const { started, orchestrator } = bed;
   const query = { query: "How do bees communicate?", collection: "docs", topn: 3 };
 
-  beforeAll(async () => {
-    server = await startNatsServer({ jetstream: false });
-    [client, fakes, orchestratorNc] = await Promise.all([connect(server.url), connect(server.url), connect(server.url)]);
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  afterAll(async () => {
-    await Promise.all([client?.close(), fakes?.close(), orchestratorNc?.close()]);
-    await server?.stop();
-  });
-
   it("streams recall, first_answer, query_expansion_recall, data…, done in order with seq 0..n", async () => {
-    const retriever = await started(startFakeRetriever(fakes, twoRecalls));
-    const generator = await started(startFakeGenerator(fakes, answering));
+    const retriever = await started(startFakeRetriever(bed.fakes, twoRecalls));
+    const generator = await started(startFakeGenerator(bed.fakes, answering));
     await orchestrator();
 
-    const events = await ask(client, { ...query, requestId: "happy-1" });
+    const events = await ask(bed.client, { ...query, requestId: "happy-1" });
 
     expect(states(events)).toEqual(["recall", "first_answer", "query_expansion_recall", "data", "data", "done"]);
     expect(events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -76,7 +54,7 @@ describe("kbalign.v1.query over a real nats-server", () => {
     ["a collection with a dot", { ...query, collection: "a.b" }, "collection", "'collection'"],
   ])("answers %s with one BAD_REQUEST error event naming the field", async (_, body, field, text) => {
     await orchestrator();
-    const events = await ask(client, body);
+    const events = await ask(bed.client, body);
     expect(events).toHaveLength(1);
     const event = events[0] as ErrorEvent;
     expect(event).toMatchObject({ seq: 0, state: "error", code: "BAD_REQUEST", retryable: false });
@@ -87,34 +65,34 @@ describe("kbalign.v1.query over a real nats-server", () => {
 
   it("keeps the client's requestId on a BAD_REQUEST when it could be read", async () => {
     await orchestrator();
-    const [event] = await ask(client, { ...query, topn: 0, requestId: "mine-7" });
+    const [event] = await ask(bed.client, { ...query, topn: 0, requestId: "mine-7" });
     expect(event).toMatchObject({ requestId: "mine-7", code: "BAD_REQUEST", field: "topn" });
   });
 
   it("answers a body over KBALIGN_MAX_REQUEST_BYTES with BAD_REQUEST", async () => {
     await orchestrator({ KBALIGN_MAX_REQUEST_BYTES: "2048" });
-    const [event] = await ask(client, { ...query, query: "bees ".repeat(600) });
+    const [event] = await ask(bed.client, { ...query, query: "bees ".repeat(600) });
     expect(event).toMatchObject({ state: "error", code: "BAD_REQUEST" });
     expect(event?.value).toContain("limit of 2048");
   });
 
   it("passes a missing collection through as COLLECTION_NOT_FOUND", async () => {
     await started(
-      startFakeRetriever(fakes, async (req) => {
+      startFakeRetriever(bed.fakes, async (req) => {
         throw new CollectionNotFoundError(req.collection);
       }),
     );
-    await started(startFakeGenerator(fakes, answering));
+    await started(startFakeGenerator(bed.fakes, answering));
     await orchestrator();
-    const events = await ask(client, { ...query, collection: "missing" });
+    const events = await ask(bed.client, { ...query, collection: "missing" });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ state: "error", code: "COLLECTION_NOT_FOUND", retryable: false, value: "collection 'missing' not found" });
   });
 
   it("answers RETRIEVAL_FAILED, retryable, when no retriever is running", async () => {
-    await started(startFakeGenerator(fakes, answering));
+    await started(startFakeGenerator(bed.fakes, answering));
     const o = await orchestrator({ KBALIGN_MAX_RETRIES: "1" });
-    const events = await ask(client, query);
+    const events = await ask(bed.client, query);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ state: "error", code: "RETRIEVAL_FAILED", retryable: true });
     expect(events[0]?.value).toContain("no responders");
@@ -124,28 +102,28 @@ describe("kbalign.v1.query over a real nats-server", () => {
 
   it("retries a retriever that is unavailable once, then answers", async () => {
     const retriever = await started(
-      startFakeRetriever(fakes, async (req, call) => {
+      startFakeRetriever(bed.fakes, async (req, call) => {
         if (call === 0) throw new UnavailableError("index loading");
         return twoRecalls(req);
       }),
     );
-    await started(startFakeGenerator(fakes, answering));
+    await started(startFakeGenerator(bed.fakes, answering));
     const o = await orchestrator();
-    const events = await ask(client, query);
+    const events = await ask(bed.client, query);
     expect(events.at(-1)).toMatchObject({ state: "done", degraded: [] });
     expect(retriever.calls).toHaveLength(3);
     expect(await metricValue(o.registry, "kbalign_retries_total", { target: "retrieve" })).toBe(1);
   });
 
   it("degrades when the generator fails: no expansion, extractive final answer, listed in done.degraded", async () => {
-    const retriever = await started(startFakeRetriever(fakes, twoRecalls));
+    const retriever = await started(startFakeRetriever(bed.fakes, twoRecalls));
     await started(
-      startFakeGenerator(fakes, async () => {
+      startFakeGenerator(bed.fakes, async () => {
         throw new GenerationError("LLM endpoint returned 500");
       }),
     );
     const o = await orchestrator();
-    const events = await ask(client, query);
+    const events = await ask(bed.client, query);
 
     expect(states(events)[0]).toBe("recall");
     expect(states(events).at(-1)).toBe("done");
@@ -163,24 +141,24 @@ describe("kbalign.v1.query over a real nats-server", () => {
 
   it("answers from the first recall when the second retrieval fails", async () => {
     await started(
-      startFakeRetriever(fakes, async (req) => {
+      startFakeRetriever(bed.fakes, async (req) => {
         if (req.query.includes("\n")) throw new UnavailableError("replica gone");
         return docsA;
       }),
     );
-    const generator = await started(startFakeGenerator(fakes, answering));
+    const generator = await started(startFakeGenerator(bed.fakes, answering));
     await orchestrator({ KBALIGN_MAX_RETRIES: "0" });
-    const events = await ask(client, query);
+    const events = await ask(bed.client, query);
     expect(states(events)).toEqual(["recall", "first_answer", "data", "data", "done"]);
     expect((events.at(-1) as DoneEvent).degraded).toMatchObject([{ stage: "query_expansion_recall", code: "UNAVAILABLE" }]);
     expect(generator.requests[1]?.documents).toEqual(docsA);
   });
 
   it("drops a query that has no reply subject", async () => {
-    const retriever = await started(startFakeRetriever(fakes, twoRecalls));
+    const retriever = await started(startFakeRetriever(bed.fakes, twoRecalls));
     const o = await orchestrator();
-    client.publish("kbalign.v1.query", new TextEncoder().encode(JSON.stringify(query)));
-    await client.flush();
+    bed.client.publish("kbalign.v1.query", new TextEncoder().encode(JSON.stringify(query)));
+    await bed.client.flush();
     await new Promise((r) => setTimeout(r, 100));
     expect(retriever.calls).toHaveLength(0);
     expect(await metricValue(o.registry, "kbalign_requests_total", { code: "BAD_REQUEST" })).toBe(1);

@@ -214,6 +214,17 @@ describe("kbalign end to end: real processes, public contract", () => {
     );
     expect(docs.map((d) => d.id)).toEqual(["good-1"]);
   });
+  it("answers the services framework's INFO and STATS, as `nats micro info|stats` ask them", async () => {
+    const endpoints: Record<ServiceKey, string[]> = { retriever: ["retrieve"], generator: ["generate"], orchestrator: ["query", "cancel"] };
+    for (const key of SERVICES) {
+      const info = (await nc.request(`$SRV.INFO.${SERVICE_NAMES[key]}`, "", { timeout: 2_000 })).json<{ name: string; version: string; endpoints: Array<{ name: string }> }>();
+      expect(info.name).toBe(SERVICE_NAMES[key]);
+      expect(info.endpoints.map((e) => e.name).sort()).toEqual([...endpoints[key]].sort());
+    }
+    const stats = (await nc.request(`$SRV.STATS.${SERVICE_NAMES.orchestrator}`, "", { timeout: 2_000 })).json<{ endpoints: Array<{ name: string; num_requests: number }> }>();
+    expect(stats.endpoints.find((e) => e.name === "query")?.num_requests).toBeGreaterThan(0);
+  });
+
   // Last: it takes the server away from everything above. The services keep their processes and
   // must reconnect by themselves (they never give up reconnecting); the knowledge base survives
   // in the JetStream store.

@@ -20,20 +20,34 @@ const CHINESE_STOP_WORDS = new Set(
 
 const HAN = /\p{Script=Han}/u;
 
-// Stemming is most of tokenizing's cost, and a vocabulary repeats itself: remember the stems.
-// Bounded, so an endless stream of new words cannot grow it without limit.
-const STEM_CACHE_LIMIT = 200_000;
-const stems = new Map<string, string>();
+// Stemming and dictionary segmentation are most of tokenizing's cost, and texts repeat
+// themselves (a vocabulary; the same retrieved documents, request after request): remember
+// both. Bounded, so an endless stream of new text cannot grow them without limit.
+const MEMO_LIMIT = 200_000;
 
-function stem(word: string): string {
-  let stemmed = stems.get(word);
-  if (stemmed === undefined) {
-    stemmed = stemmer(word);
-    if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
-    stems.set(word, stemmed);
-  }
-  return stemmed;
+function memoised<V>(compute: (key: string) => V): (key: string) => V {
+  const memo = new Map<string, V>();
+  return (key) => {
+    let value = memo.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(key, value);
+    }
+    return value;
+  };
 }
+
+const stem = memoised(stemmer);
+
+/** The words of a run of Han characters, function and question words dropped. */
+const chineseTerms = memoised((run: string): readonly string[] => {
+  const terms: string[] = [];
+  for (const { segment, isWordLike } of chineseWords.segment(run)) {
+    if (isWordLike && !CHINESE_STOP_WORDS.has(segment)) terms.push(segment);
+  }
+  return terms;
+});
 
 /**
  * Index and query terms of a text: NFKC-normalised, lower-cased words; English words without stop
@@ -43,9 +57,7 @@ export function tokenize(text: string): string[] {
   const terms: string[] = [];
   for (const [run] of text.normalize("NFKC").toLowerCase().matchAll(RUNS)) {
     if (HAN.test(run)) {
-      for (const { segment, isWordLike } of chineseWords.segment(run)) {
-        if (isWordLike && !CHINESE_STOP_WORDS.has(segment)) terms.push(segment);
-      }
+      terms.push(...chineseTerms(run));
       continue;
     }
     const word = run.endsWith("'s") || run.endsWith("’s") ? run.slice(0, -2) : run;

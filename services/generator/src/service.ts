@@ -33,5 +33,9 @@ export async function addGeneratorService(deps: GeneratorServiceDeps): Promise<S
     observe: deps.metrics.observeEndpoint,
     handle: createGenerateHandler({ backend: deps.backend, log: deps.log, metrics: deps.metrics, cancellations: deps.cancellations }),
   });
+  // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this
+  // replica before anyone is told it is ready (another connection's requests are not ordered
+  // after ours otherwise).
+  await deps.nc.flush();
   return service;
 }

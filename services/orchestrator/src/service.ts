@@ -64,5 +64,9 @@ export async function registerService(deps: ServiceDeps): Promise<Service> {
     request: CancelRequest,
     handle: createCancelHandler(deps),
   });
+  // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this
+  // replica before anyone is told it is ready (another connection's requests are not ordered
+  // after ours otherwise).
+  await deps.nc.flush();
   return service;
 }

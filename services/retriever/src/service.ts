@@ -33,5 +33,9 @@ export async function addRetrieverService(deps: RetrieverServiceDeps): Promise<S
     observe: deps.observe,
     handle: createRetrieveHandler({ indexes: deps.indexes }),
   });
+  // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this
+  // replica before anyone is told it is ready (another connection's requests are not ordered
+  // after ours otherwise).
+  await deps.nc.flush();
   return service;
 }

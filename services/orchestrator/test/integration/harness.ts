@@ -50,6 +50,7 @@ export async function startFakeRetriever(nc: NatsConnection, handle: (req: Retri
       return { docs: await handle(req, calls.length - 1) };
     },
   });
+  await nc.flush(); // the server knows the subscription before any other connection asks
   return { calls, stop: () => service.stop().then(() => undefined) };
 }
 

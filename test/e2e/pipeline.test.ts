@@ -214,6 +214,27 @@ describe("kbalign end to end: real processes, public contract", () => {
     );
     expect(docs.map((d) => d.id)).toEqual(["good-1"]);
   });
+  it("with no generator running, still answers from the documents and says how it degraded", async () => {
+    const generator = services.get("generator")!;
+    generator.child.kill("SIGTERM");
+    await generator.exited;
+    await until("no generator answers PING", async () => ((await answersPing(nc, SERVICE_NAMES.generator)) ? undefined : true), 10_000);
+    try {
+      const events = await ask(nc, question("What causes ocean tides?"));
+      expect(events.map((e) => e.state).filter((s, i, all) => s !== "data" || all[i - 1] !== "data")).toEqual(["recall", "data", "done"]);
+      const answer = events.filter((e) => e.state === "data").map((e) => e.value).join("");
+      expect(answer).toContain("Moon");
+      const done = events.at(-1);
+      expect(done?.state === "done" && done.degraded.map((d) => [d.stage, d.code])).toEqual([
+        ["first_answer", "UNAVAILABLE"],
+        ["final_answer", "UNAVAILABLE"],
+      ]);
+    } finally {
+      startService("generator");
+      await waitForPing("generator");
+    }
+  });
+
   it("answers the services framework's INFO and STATS, as `nats micro info|stats` ask them", async () => {
     const endpoints: Record<ServiceKey, string[]> = { retriever: ["retrieve"], generator: ["generate"], orchestrator: ["query", "cancel"] };
     for (const key of SERVICES) {

@@ -7,7 +7,7 @@ import type { CommandContext } from "../command-context.js";
 import { runDemo } from "../demo.js";
 import { CliError } from "../errors.js";
 import { connectCli } from "../nats-connection.js";
-import { freePort, isPortFree } from "../ports.js";
+import { freePort, isPortFree } from "@kbalign/net";
 import { onShutdownSignal } from "../shutdown-signals.js";
 import { formatBanner } from "../stack/banner.js";
 import { formatCrashReport } from "../stack/crash-report.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliError } from "../errors.js";
-import { canConnect, freePort } from "../ports.js";
+import { canConnect, freePort } from "@kbalign/net";
 import { launchNatsServer } from "./nats-server.js";
 
 describe("launchNatsServer", () => {

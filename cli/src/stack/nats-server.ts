@@ -1,5 +1,5 @@
 import { CliError } from "../errors.js";
-import { canConnect, isPortFree } from "../ports.js";
+import { canConnect, isPortFree } from "@kbalign/net";
 import { superviseProcess, type CrashReport, type SupervisedProcess } from "./supervised-process.js";
 
 /** How long nats-server gets to accept connections after it was started. */

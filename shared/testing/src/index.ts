@@ -1,3 +1,3 @@
 export * from "./nats-server.js";
 export * from "./corpora.js";
-export * from "./free-port.js";
+export { freePort, waitForPort } from "@kbalign/net";

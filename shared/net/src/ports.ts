@@ -39,3 +39,12 @@ export function canConnect(port: number, host = "127.0.0.1", timeoutMs = 1_000):
     socket.once("error", () => done(false));
   });
 }
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port; rejects after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await canConnect(port, "127.0.0.1", 500))) {
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

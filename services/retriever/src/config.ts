@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseEnv, Port, SharedEnv } from "@kbalign/config";
-import { DEFAULT_BM25_PARAMETERS } from "./bm25.js";
+import { DEFAULT_BM25_PARAMETERS } from "@kbalign/search";
 
 const RetrieverEnv = SharedEnv.extend({
   /** Port of /metrics, /healthz and /readyz; 0 picks any free port. */

@@ -1,4 +1,4 @@
-import { Bm25Index, type Bm25Parameters } from "./bm25.js";
+import { Bm25Index, type Bm25Parameters } from "@kbalign/search";
 
 /** One BM25 index per collection, all built with the same parameters. */
 export class IndexRegistry {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chineseCorpus, englishCorpus } from "@kbalign/testing";
-import { Bm25Index, DEFAULT_BM25_PARAMETERS, type IndexableDocument } from "./bm25.js";
+import { Bm25Index, DEFAULT_BM25_PARAMETERS, type IndexableDocument } from "./bm25-index.js";
 
 // Three documents whose terms are plain words (no stop words, each its own Porter stem):
 //   a: "cat cat dog"            -> cat×2, dog×1           |a| = 3

@@ -4,7 +4,7 @@
 // Zipf-distributed one of 5,000 documents.
 import { readFileSync } from "node:fs";
 import { bench, describe } from "vitest";
-import { Bm25Index, type IndexableDocument } from "../src/bm25.js";
+import { Bm25Index, type IndexableDocument } from "../src/bm25-index.js";
 
 function syntheticCorpus(size: number): IndexableDocument[] {
   const vocabulary = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}x`);

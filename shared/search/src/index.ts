@@ -1,0 +1,1 @@
+export { Bm25Index, DEFAULT_BM25_PARAMETERS, type Bm25Parameters, type IndexableDocument, type UpsertResult } from "./bm25-index.js";

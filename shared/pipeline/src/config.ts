@@ -20,6 +20,15 @@ export const KBAlignConfig = z
     firstAnswerTimeoutMs: z.number().int().min(1).max(300_000).default(8_000),
     /** The first answer is cut to this many characters before it expands the query. */
     firstAnswerMaxChars: z.number().int().min(1).max(30_000).default(1_000),
+    /**
+     * How the second recall uses the first answer. "weighted" (default): the question's terms at
+     * weight 1 plus at most expansionMaxTerms of the answer's terms the question lacks (rarest first)
+     * at expansionWeight each. "concat": question + "\n" + answer ranked as one plain query, as in
+     * the original KBAlign; measured worse (docs/evaluation.md).
+     */
+    queryExpansion: z.enum(["weighted", "concat"]).default("weighted"),
+    expansionWeight: z.number().gt(0).max(1).default(0.1),
+    expansionMaxTerms: z.number().int().min(1).max(200).default(10),
     /** Sentences of the extractive answer used when the final generation fails before any chunk. */
     extractiveFallbackSentences: z.number().int().min(1).max(50).default(5),
   })

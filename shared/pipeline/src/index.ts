@@ -8,6 +8,6 @@ export { KBAlignInput, validateQuery, readRequestId, type KBAlignRequest, type Q
 export { degradationTable, degradation, recallFailure, brokenStreamFailure, extractiveFallback, type DegradationReason } from "./degradation.js";
 export { retry, type RetryOptions, type RetryInfo } from "./retry.js";
 export { backoffDelay, type BackoffPolicy } from "./backoff.js";
-export { expandQuery } from "./stages.js";
+export { expandQuery, type RecallQuery } from "./stages.js";
 // The error classes under the names of the user's Python plan (they live in @kbalign/contracts).
 export { KBAlignError, RetrievalError, GenerationError } from "@kbalign/contracts";

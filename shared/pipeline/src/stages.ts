@@ -5,6 +5,7 @@ import {
   type Document,
   type KBAlignError,
   type Purpose,
+  type RetrieveRequest,
   type Stage,
   type StageEventBody,
   type TimingsMs,
@@ -53,8 +54,8 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     config,
     observer,
   });
-  const retrieve = (query: string, ctx: CallContext) =>
-    retrieveWithRetry(deps.retriever, { collection: request.collection, query, topn: request.topn }, ctx);
+  const retrieve = (query: RecallQuery, ctx: CallContext) =>
+    retrieveWithRetry(deps.retriever, { collection: request.collection, topn: request.topn, ...query }, ctx);
   const generate = (purpose: Purpose, documents: Document[], ctx: CallContext) =>
     generateWithRetry(
       deps.generator,
@@ -90,7 +91,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   };
 
   // 1. Recall: nothing to ground an answer on without it, so its failure ends the request.
-  const recall = await stage("recall", () => retrieve(request.query, call("recall")));
+  const recall = await stage("recall", () => retrieve({ query: request.query }, call("recall")));
   if (!recall.ok) throw recallFailure(recall.error);
   yield recallBody("recall", recall.value);
 
@@ -109,7 +110,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   else {
     yield { state: "first_answer", value: first.value };
     // 3. Query expansion (query2doc / HyDE): the question plus a draft answer recalls better.
-    const expandedQuery = expandQuery(request.query, first.value, config.firstAnswerMaxChars);
+    const expandedQuery = expandQuery(request.query, first.value, config);
     const expanded = await stage("query_expansion_recall", () => retrieve(expandedQuery, call("query_expansion_recall")));
     if (expanded.ok) {
       grounding = expanded.value;
@@ -169,9 +170,19 @@ function recallBody(state: "recall" | "query_expansion_recall", docs: Document[]
   };
 }
 
-/** The query for the second recall: the question, a newline, then the draft answer (cut to maxChars). */
-export function expandQuery(query: string, firstAnswer: string, maxChars: number): string {
-  return `${query}\n${truncate(firstAnswer, maxChars)}`;
+/** What a recall ranks: the question, and for the second recall the draft answer that expands it. */
+export type RecallQuery = Pick<RetrieveRequest, "query" | "expansion">;
+
+type ExpansionConfig = Pick<KBAlignConfig, "queryExpansion" | "firstAnswerMaxChars" | "expansionWeight" | "expansionMaxTerms">;
+
+/**
+ * The second recall's query: the question expanded by the draft answer (cut to firstAnswerMaxChars),
+ * either weighted below the question (the default) or glued to it after a newline ("concat").
+ */
+export function expandQuery(query: string, firstAnswer: string, config: ExpansionConfig): RecallQuery {
+  const draft = truncate(firstAnswer, config.firstAnswerMaxChars);
+  if (config.queryExpansion === "concat") return { query: `${query}\n${draft}` };
+  return { query, expansion: { text: draft, weight: config.expansionWeight, maxTerms: config.expansionMaxTerms } };
 }
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */

@@ -8,7 +8,8 @@ describe("loadConfig", () => {
       NATS_URL: "nats://127.0.0.1:4222",
       KBALIGN_HTTP_PORT: 9101,
       KBALIGN_BM25_K1: 0.9,
-      KBALIGN_BM25_B: 0.4,
+      KBALIGN_BM25_B: 0.9,
+      KBALIGN_BM25_TITLE_WEIGHT: 0.2,
       KBALIGN_KB_PULL_EXPIRES_MS: 5_000,
     });
   });

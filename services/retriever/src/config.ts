@@ -5,10 +5,12 @@ import { DEFAULT_BM25_PARAMETERS } from "@kbalign/search";
 const RetrieverEnv = SharedEnv.extend({
   /** Port of /metrics, /healthz and /readyz; 0 picks any free port. */
   KBALIGN_HTTP_PORT: Port.default(9101),
-  /** BM25 term-frequency saturation (Anserini's default 0.9; Lucene's 1.2). */
+  /** BM25 term-frequency saturation (default 0.9, as Anserini; Lucene's is 1.2). */
   KBALIGN_BM25_K1: z.coerce.number().min(0).max(100).default(DEFAULT_BM25_PARAMETERS.k1),
-  /** BM25 document-length normalisation, 0 (none) to 1 (full) (Anserini's default 0.4; Lucene's 0.75). */
+  /** BM25 document-length normalisation, 0 (none) to 1 (full) (default 0.9; Anserini's 0.4, Lucene's 0.75). */
   KBALIGN_BM25_B: z.coerce.number().min(0).max(1).default(DEFAULT_BM25_PARAMETERS.b),
+  /** Weight of the title as a field of its own beside the whole text (default 0.2; 0 turns it off). */
+  KBALIGN_BM25_TITLE_WEIGHT: z.coerce.number().min(0).max(10).default(DEFAULT_BM25_PARAMETERS.titleWeight),
   /**
    * Lifetime (ms) of each pull request of the KB consumer. It also paces recovery: heartbeats are
    * expected every half of it, and a consumer lost with a restarted server is re-checked this often.

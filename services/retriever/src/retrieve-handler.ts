@@ -14,6 +14,6 @@ export function createRetrieveHandler({ indexes }: RetrieveHandlerDeps) {
   return async (req: RetrieveRequest): Promise<RetrieveResponse> => {
     const index = indexes.get(req.collection);
     if (!index || index.size === 0) throw new CollectionNotFoundError(req.collection);
-    return { docs: index.search(req.query, req.topn) };
+    return { docs: index.search({ text: req.query, expansion: req.expansion }, req.topn) };
   };
 }

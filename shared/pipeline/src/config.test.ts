@@ -12,6 +12,9 @@ describe("parseKBAlignConfig", () => {
       retrieveTimeoutMs: 2_000,
       firstAnswerTimeoutMs: 8_000,
       firstAnswerMaxChars: 1_000,
+      queryExpansion: "weighted",
+      expansionWeight: 0.05,
+      expansionMaxTerms: 10,
       extractiveFallbackSentences: 5,
     });
     expect(Object.isFrozen(config)).toBe(true);

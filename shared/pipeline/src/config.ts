@@ -27,7 +27,7 @@ export const KBAlignConfig = z
      * the original KBAlign; measured worse (docs/evaluation.md).
      */
     queryExpansion: z.enum(["weighted", "concat"]).default("weighted"),
-    expansionWeight: z.number().gt(0).max(1).default(0.1),
+    expansionWeight: z.number().gt(0).max(1).default(0.05),
     expansionMaxTerms: z.number().int().min(1).max(200).default(10),
     /** Sentences of the extractive answer used when the final generation fails before any chunk. */
     extractiveFallbackSentences: z.number().int().min(1).max(50).default(5),

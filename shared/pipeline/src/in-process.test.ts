@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CollectionNotFoundError } from "@kbalign/contracts";
+import { Bm25Index } from "@kbalign/search";
 import { createInProcessGenerator, createInProcessRetriever } from "./in-process.js";
 import { KBAlign } from "./kbalign.js";
 
@@ -30,6 +31,17 @@ describe("createInProcessRetriever", () => {
   it("segments Chinese queries", async () => {
     const docs = await retriever.retrieve({ collection: "zh", query: "大熊猫吃什么？", topn: 5 }, open());
     expect(docs[0]?.id).toBe("panda");
+  });
+
+  it("ranks exactly as the retriever service's index, scores and expansion included", async () => {
+    const index = new Bm25Index();
+    for (const doc of corpus.en) index.upsert(doc);
+    const expansion = { text: "The dance shows the direction of flowers and gluten.", weight: 0.3, maxTerms: 3 };
+    for (const query of ["how do bees dance?", "moon tides bread"]) {
+      const docs = await retriever.retrieve({ collection: "en", query, topn: 3, expansion }, open());
+      expect(docs).toEqual(index.search({ text: query, expansion }, 3));
+      expect(docs.length).toBeGreaterThan(0);
+    }
   });
 
   it("keeps collections apart and refuses unknown ones", async () => {

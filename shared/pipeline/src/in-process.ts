@@ -1,5 +1,5 @@
-import { CollectionNotFoundError, TimeoutError, type Document } from "@kbalign/contracts";
-import { tokenize } from "@kbalign/text";
+import { CollectionNotFoundError, TimeoutError } from "@kbalign/contracts";
+import { Bm25Index, type Bm25Parameters } from "@kbalign/search";
 import { extractiveChunks } from "./extractive-chunks.js";
 import type { GeneratorPort, RetrieverPort } from "./ports.js";
 
@@ -10,41 +10,28 @@ export interface InProcessDocument {
   title?: string;
 }
 
-interface IndexedDocument {
-  doc: InProcessDocument;
-  terms: Set<string>;
-}
-
 /**
  * A RetrieverPort over documents held in memory, for embedding KBAlign with no server and for
- * tests. Scoring is deliberately simple: the inverse document frequency of the query terms a
- * document contains (each term counted once). The retriever service implements real BM25.
- * An unknown collection throws COLLECTION_NOT_FOUND.
+ * tests: the same BM25 index (@kbalign/search) as the retriever service, so an embedded pipeline
+ * ranks exactly as the service does with the same parameters. An unknown collection throws
+ * COLLECTION_NOT_FOUND.
  */
-export function createInProcessRetriever(collections: Readonly<Record<string, readonly InProcessDocument[]>>): RetrieverPort {
-  const indexes = new Map<string, IndexedDocument[]>();
+export function createInProcessRetriever(
+  collections: Readonly<Record<string, readonly InProcessDocument[]>>,
+  parameters: Partial<Bm25Parameters> = {},
+): RetrieverPort {
+  const indexes = new Map<string, Bm25Index>();
   for (const [name, docs] of Object.entries(collections)) {
-    indexes.set(
-      name,
-      docs.map((doc) => ({ doc, terms: new Set(tokenize(`${doc.title ?? ""}\n${doc.text}`)) })),
-    );
+    const index = new Bm25Index(parameters);
+    for (const doc of docs) index.upsert(doc);
+    indexes.set(name, index);
   }
   return {
     async retrieve(req, { signal }) {
       signal.throwIfAborted();
       const index = indexes.get(req.collection);
       if (!index) throw new CollectionNotFoundError(req.collection);
-      const queryTerms = new Set(tokenize(req.query));
-      const df = new Map<string, number>();
-      for (const { terms } of index) for (const term of queryTerms) if (terms.has(term)) df.set(term, (df.get(term) ?? 0) + 1);
-      const scored: Document[] = [];
-      for (const { doc, terms } of index) {
-        let score = 0;
-        for (const [term, f] of df) if (terms.has(term)) score += Math.log(1 + index.length / f);
-        if (score > 0) scored.push({ id: doc.id, score, text: doc.text, ...(doc.title === undefined ? {} : { title: doc.title }) });
-      }
-      // Stable sort: ties keep the collection's order.
-      return scored.sort((a, b) => b.score - a.score).slice(0, req.topn);
+      return index.search({ text: req.query, expansion: req.expansion }, req.topn);
     },
   };
 }

@@ -54,17 +54,29 @@ describe("KBAlign.run: the happy path", () => {
     expect(timings.total).toBeGreaterThanOrEqual(timings.recall!);
   });
 
-  it("expands the query with a newline between the question and the first answer", async () => {
+  it("expands the second recall with the first answer, weighted below the question", async () => {
     const retriever = twoRecalls();
-    await collect(new KBAlign(retriever.port, answering().port, fast).run(ask));
+    await collect(new KBAlign(retriever.port, answering().port, { ...fast, expansionWeight: 0.2, expansionMaxTerms: 7 }).run(ask));
+    expect(retriever.calls.map((c) => c.req)).toEqual([
+      { collection: ask.collection, topn: 3, query: ask.query },
+      { collection: ask.collection, topn: 3, query: ask.query, expansion: { text: "first answer.", weight: 0.2, maxTerms: 7 } },
+    ]);
+  });
+
+  it("glues the question and the first answer with a newline when queryExpansion is concat", async () => {
+    const retriever = twoRecalls();
+    await collect(new KBAlign(retriever.port, answering().port, { ...fast, queryExpansion: "concat" }).run(ask));
     expect(retriever.calls.map((c) => c.req.query)).toEqual([ask.query, `${ask.query}\nfirst answer.`]);
+    expect(retriever.calls[1]?.req.expansion).toBeUndefined();
   });
 
   it("cuts the first answer to firstAnswerMaxChars in the expanded query", async () => {
     const retriever = twoRecalls();
     const generator = scriptedGenerator((_, req) => chunks(req.purpose === "first_answer" ? "x".repeat(50) : "ok"));
     await collect(new KBAlign(retriever.port, generator.port, { ...fast, firstAnswerMaxChars: 10 }).run(ask));
-    expect(retriever.calls[1]?.req.query).toBe(`${ask.query}\n${"x".repeat(10)}`);
+    expect(retriever.calls[1]?.req.expansion?.text).toBe("x".repeat(10));
+    await collect(new KBAlign(retriever.port, generator.port, { ...fast, firstAnswerMaxChars: 10, queryExpansion: "concat" }).run(ask));
+    expect(retriever.calls[3]?.req.query).toBe(`${ask.query}\n${"x".repeat(10)}`);
   });
 
   it("passes collection and a numeric topn to every retrieve", async () => {

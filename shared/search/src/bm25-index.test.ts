@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chineseCorpus, englishCorpus } from "@kbalign/testing";
-import { Bm25Index, DEFAULT_BM25_PARAMETERS, type IndexableDocument } from "./bm25-index.js";
+import { Bm25Index, DEFAULT_BM25_PARAMETERS, type Bm25Parameters, type IndexableDocument } from "./bm25-index.js";
+import { expansionTerms } from "./query-terms.js";
 
 // Three documents whose terms are plain words (no stop words, each its own Porter stem):
 //   a: "cat cat dog"            -> cat×2, dog×1           |a| = 3
@@ -20,7 +21,10 @@ const threeDocs: IndexableDocument[] = [
 const idf1 = Math.log(8 / 3);
 const idf2 = Math.log(1.6);
 
-function indexOf(docs: IndexableDocument[], parameters = DEFAULT_BM25_PARAMETERS): Bm25Index {
+/** Plain Okapi BM25 with Anserini's k1 and b: the hand-computed scores below use these. */
+const PLAIN: Bm25Parameters = { k1: 0.9, b: 0.4, titleWeight: 0 };
+
+function indexOf(docs: IndexableDocument[], parameters: Partial<Bm25Parameters> = PLAIN): Bm25Index {
   const index = new Bm25Index(parameters);
   for (const doc of docs) index.upsert(doc);
   return index;
@@ -66,7 +70,7 @@ describe("Bm25Index scoring", () => {
 
   it("uses the configured k1 and b", () => {
     // k1 = 1.2, b = 0.75: norm(b) = 1.2·(0.25 + 0.75·2/3) = 0.9;  "dog" on b: 0.47000/(1 + 0.9)
-    const custom = indexOf(threeDocs, { k1: 1.2, b: 0.75 });
+    const custom = indexOf(threeDocs, { ...PLAIN, k1: 1.2, b: 0.75 });
     expect(custom.search("dog", 1)[0]).toMatchObject({ id: "b", score: expect.closeTo(idf2 / 1.9, 12) });
   });
 
@@ -187,5 +191,64 @@ describe("Bm25Index on the test corpora", () => {
     expect(index.search("大熊猫吃什么", 3)[0]!.id).toBe("zh-panda");
     expect(index.search("长江有多长", 3)[0]!.id).toBe("zh-yangtze");
     expect(index.search("造纸术是谁改进的", 3)[0]!.id).toBe("zh-paper");
+  });
+});
+
+describe("Bm25Index title field", () => {
+  // Plain BM25 as above, plus the title as a field of its own at weight 0.5. Only c has a title:
+  // title field N = 3, lengths 0, 0, 1, avgdl = 1/3; "fish" df 1 there, idf = ln(1 + 2.5/1.5) = idf1.
+  // c's title norm = k1·(1 − b + b·1/(1/3)) = 0.9·(0.6 + 1.2) = 1.62.
+  it("adds titleWeight × the title's own BM25 score, by hand", () => {
+    const index = indexOf(threeDocs, { ...PLAIN, titleWeight: 0.5 });
+    const [hit] = index.search("fish", 1);
+    expect(hit?.score).toBeCloseTo((idf1 * 2) / 3.02 + (0.5 * idf1) / (1 + 1.62), 12);
+  });
+
+  it("lifts the document whose title names the subject above one that only mentions it", () => {
+    const docs = [
+      { id: "mention", text: "Volcanoes are everywhere. Kilimanjaro is a mountain too, and so are many others." },
+      { id: "subject", title: "Kilimanjaro", text: "A dormant volcano in Tanzania and the highest mountain in Africa, with many visitors." },
+    ];
+    expect(indexOf(docs, { ...PLAIN, titleWeight: 0 }).search("Kilimanjaro volcano", 2)[0]?.id).toBe("mention");
+    expect(indexOf(docs, { ...PLAIN, titleWeight: 1 }).search("Kilimanjaro volcano", 2)[0]?.id).toBe("subject");
+  });
+
+  it("refuses a negative titleWeight", () => {
+    expect(() => new Bm25Index({ titleWeight: -0.1 })).toThrow(RangeError);
+  });
+
+  it("defaults to the parameters tuned on SciFact's train split", () => {
+    expect(new Bm25Index().parameters).toEqual(DEFAULT_BM25_PARAMETERS);
+    expect(DEFAULT_BM25_PARAMETERS).toEqual({ k1: 0.9, b: 0.9, titleWeight: 0.2 });
+  });
+});
+
+describe("Bm25Index query expansion", () => {
+  const index = indexOf(threeDocs);
+
+  it("adds the draft's new terms at the expansion weight, by hand", () => {
+    // "dog" + draft "frog" at 0.25: c gets 0.25·idf1·1/(1 + 1.02); a and b keep their "dog" scores.
+    const result = index.search({ text: "dog", expansion: { text: "frog", weight: 0.25, maxTerms: 5 } }, 3);
+    expect(result.map((d) => d.id)).toEqual(["b", "a", "c"]);
+    expect(result[2]!.score).toBeCloseTo((0.25 * idf1) / 2.02, 12);
+    expect(result[0]!.score).toBeCloseTo(idf2 / 1.78, 12);
+  });
+
+  it("ignores the draft's terms the question already has, and counts each new term once", () => {
+    const plain = index.search("dog", 3);
+    expect(index.search({ text: "dog", expansion: { text: "dog dog dog", weight: 1, maxTerms: 5 } }, 3)).toEqual(plain);
+    const once = index.search({ text: "dog", expansion: { text: "frog", weight: 0.25, maxTerms: 5 } }, 3);
+    expect(index.search({ text: "dog", expansion: { text: "frog frog frog", weight: 0.25, maxTerms: 5 } }, 3)).toEqual(once);
+  });
+
+  it("keeps only the rarest maxTerms of the draft", () => {
+    // Draft "bird frog": frog (df 1) is rarer than bird (df 2); with maxTerms 1 only frog counts, so b gains nothing.
+    const result = index.search({ text: "cat", expansion: { text: "bird frog", weight: 0.5, maxTerms: 1 } }, 3);
+    expect(result.map((d) => d.id)).toEqual(["a", "c"]);
+  });
+
+  it("picks the expansion terms by rarity, then in term order", () => {
+    const idf = (term: string) => ({ frog: 2, bird: 1, fish: 2 })[term] ?? 0;
+    expect(expansionTerms(["cat"], { text: "bird frog fish unknown cat", weight: 0.1, maxTerms: 2 }, idf)).toEqual(["fish", "frog"]);
   });
 });

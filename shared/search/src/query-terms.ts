@@ -1,0 +1,35 @@
+import { tokenize } from "@kbalign/text";
+
+/** Term → weight: each occurrence adds `weight` (a term repeated in a query counts once per occurrence). */
+export function weighTerms(terms: readonly string[], weight = 1, into = new Map<string, number>()): Map<string, number> {
+  for (const term of terms) into.set(term, (into.get(term) ?? 0) + weight);
+  return into;
+}
+
+/** How a draft answer expands a question (see RetrieveExpansion in @kbalign/contracts). */
+export interface Expansion {
+  text: string;
+  weight: number;
+  maxTerms: number;
+}
+
+/** What a search ranks: a question, optionally expanded by a draft answer. */
+export interface SearchQuery {
+  text: string;
+  expansion?: Expansion | undefined;
+}
+
+/**
+ * The draft's terms worth adding to a question: those the question lacks, each once, rarest first
+ * (by `idf`, ties in term order), at most `maxTerms`. The rarest terms are the draft's topic; its
+ * common words would pull in every document that shares them. Measured in docs/evaluation.md.
+ */
+export function expansionTerms(questionTerms: readonly string[], expansion: Expansion, idf: (term: string) => number): string[] {
+  const question = new Set(questionTerms);
+  const novel = [...new Set(tokenize(expansion.text))].filter((term) => !question.has(term));
+  const rarity = new Map(novel.map((term) => [term, idf(term)]));
+  return novel
+    .filter((term) => rarity.get(term)! > 0)
+    .sort((a, b) => rarity.get(b)! - rarity.get(a)! || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, expansion.maxTerms);
+}

@@ -18,6 +18,6 @@ describe("IndexRegistry", () => {
 
   it("builds every index with its BM25 parameters", () => {
     const registry = new IndexRegistry({ k1: 1.2, b: 0.75 });
-    expect(registry.getOrCreate("docs")).toMatchObject({ k1: 1.2, b: 0.75 });
+    expect(registry.getOrCreate("docs")).toMatchObject({ parameters: { k1: 1.2, b: 0.75 } });
   });
 });

@@ -4,6 +4,7 @@ import { ConfigError } from "@kbalign/config";
 import type { CommandContext } from "./command-context.js";
 import { registerAskCommand } from "./commands/ask.js";
 import { registerBenchCommand } from "./commands/bench.js";
+import { registerEvalCommand } from "./commands/eval.js";
 import { registerIngestCommand } from "./commands/ingest.js";
 import { registerUpCommand } from "./commands/up.js";
 import { loadConfig } from "./config.js";
@@ -34,6 +35,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerUpCommand(program, ctx);
   registerIngestCommand(program, ctx);
   registerAskCommand(program, ctx);
+  registerEvalCommand(program, ctx);
   registerBenchCommand(program, ctx);
   return program;
 }

@@ -21,7 +21,6 @@ export {
   defaultExtractiveLimits,
   noDocumentsAnswer,
   type ExtractiveLimits,
-  type SentenceLimits,
 } from "./backends/extractive.js";
 export { createOpenAiBackend, type OpenAiBackendOptions } from "./backends/openai.js";
 export { backendFromConfig } from "./backends/from-config.js";

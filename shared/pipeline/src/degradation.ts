@@ -1,5 +1,5 @@
 import { GenerationError, RetrievalError, type Degradation, type Document, type KBAlignError, type Stage } from "@kbalign/contracts";
-import { extractiveChunks } from "./extractive-chunks.js";
+import { defaultExtractiveLimits, extractiveChunks } from "@kbalign/text";
 
 /**
  * The fallback table of DESIGN.md ("Graceful degradation"), one named reason per row a pipeline
@@ -60,5 +60,5 @@ export function brokenStreamFailure(error: KBAlignError, chunksSent: number): Ge
 
 /** The fallback of `finalAnswerFailed`: an extractive answer computed in-process, as chunks. */
 export function extractiveFallback(query: string, documents: readonly Document[], sentences: number): string[] {
-  return extractiveChunks(query, documents, sentences);
+  return extractiveChunks(query, documents, { ...defaultExtractiveLimits.final_answer, maxSentences: sentences });
 }

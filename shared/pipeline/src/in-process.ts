@@ -1,6 +1,6 @@
 import { CollectionNotFoundError, TimeoutError } from "@kbalign/contracts";
 import { Bm25Index, type Bm25Parameters } from "@kbalign/search";
-import { extractiveChunks } from "./extractive-chunks.js";
+import { defaultExtractiveLimits, detectLanguage, extractiveChunks, noDocumentsAnswer } from "@kbalign/text";
 import type { GeneratorPort, RetrieverPort } from "./ports.js";
 
 /** A document of an in-process collection. */
@@ -37,19 +37,22 @@ export function createInProcessRetriever(
 }
 
 export interface InProcessGeneratorOptions {
-  /** Sentences per answer (default 3). */
+  /** Sentences per answer (default: the generator service's extractive limits, 2 for the first answer and 5 for the final one). */
   maxSentences?: number;
 }
 
 /**
- * A GeneratorPort that answers with the documents' own best sentences (extractiveAnswer from
- * @kbalign/text), one chunk per sentence. No model needed: this is what runs with no server.
+ * A GeneratorPort that answers with the documents' own best sentences: the extractive answerer of
+ * @kbalign/text with the generator service's default limits, so an embedded pipeline answers as the
+ * service does. One chunk per sentence; no model needed.
  */
 export function createInProcessGenerator(options: InProcessGeneratorOptions = {}): GeneratorPort {
-  const maxSentences = options.maxSentences ?? 3;
   return {
     async *generate(req, { signal, deadline }) {
-      for (const chunk of extractiveChunks(req.query, req.documents, maxSentences)) {
+      const limits = defaultExtractiveLimits[req.purpose];
+      const chunks = extractiveChunks(req.query, req.documents, options.maxSentences === undefined ? limits : { ...limits, maxSentences: options.maxSentences });
+      if (chunks.length === 0) chunks.push(noDocumentsAnswer[detectLanguage(req.query)]);
+      for (const chunk of chunks) {
         signal.throwIfAborted();
         if (Date.now() >= deadline) throw new TimeoutError("generation passed its deadline");
         yield chunk;

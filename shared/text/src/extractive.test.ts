@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractiveAnswer } from "./extractive.js";
+import { extractiveAnswer, extractiveChunks } from "./extractive.js";
 
 const docs = [
   { text: "Tides are caused by the Moon. The Sun helps a little. Fish swim." },
@@ -37,7 +37,8 @@ describe("extractiveAnswer", () => {
   it("answers Chinese questions from Chinese sentences", () => {
     const zh = [{ text: "大熊猫生活在四川。它们吃竹子。长城很长。" }];
     expect(extractiveAnswer("大熊猫吃什么？", zh, { maxSentences: 1 })).toEqual(["大熊猫生活在四川。"]);
-    expect(extractiveAnswer("熊猫的食物是竹子吗", zh, { maxSentences: 1 })).toEqual(["它们吃竹子。"]);
+    // "它们" leans on the sentence before it, which comes along.
+    expect(extractiveAnswer("熊猫的食物是竹子吗", zh, { maxSentences: 1 })).toEqual(["大熊猫生活在四川。", "它们吃竹子。"]);
   });
 
   it("falls back to the top document's first sentence when nothing matches", () => {
@@ -51,5 +52,53 @@ describe("extractiveAnswer", () => {
 
   it("returns nothing without documents", () => {
     expect(extractiveAnswer("anything", [], { maxSentences: 3 })).toEqual([]);
+  });
+});
+
+describe("extractiveAnswer: answers a person can use", () => {
+  const kilimanjaro = [
+    {
+      text:
+        "Kilimanjaro is a dormant volcano in Tanzania. Its summit, Uhuru Peak, rises 5,895 metres above sea level, making it the highest mountain in Africa.",
+    },
+  ];
+
+  it("brings the antecedent of a sentence that opens with a pronoun", () => {
+    expect(extractiveAnswer("Which mountain is the highest in Africa?", kilimanjaro, { maxSentences: 1 })).toEqual([
+      "Kilimanjaro is a dormant volcano in Tanzania.",
+      "Its summit, Uhuru Peak, rises 5,895 metres above sea level, making it the highest mountain in Africa.",
+    ]);
+  });
+
+  it("brings the title when the anaphoric sentence opens its document", () => {
+    const docs = [{ title: "Kilimanjaro", text: "It is the highest mountain in Africa. Many climb it." }];
+    expect(extractiveAnswer("highest mountain in Africa", docs, { maxSentences: 1 })).toEqual(["Kilimanjaro:", "It is the highest mountain in Africa."]);
+    const zh = [{ title: "长江", text: "它是中国最长的河流。" }];
+    expect(extractiveChunks("中国最长的河流", zh, { maxSentences: 1 }).join("")).toBe("长江：它是中国最长的河流。");
+  });
+
+  it("does not repeat an antecedent that is already part of the answer", () => {
+    expect(extractiveAnswer("Kilimanjaro volcano highest mountain Africa", kilimanjaro, { maxSentences: 2, minRelativeScore: 0 })).toEqual([
+      "Its summit, Uhuru Peak, rises 5,895 metres above sea level, making it the highest mountain in Africa.",
+      "Kilimanjaro is a dormant volcano in Tanzania.",
+    ]);
+  });
+
+  it("puts the best sentence first, the others in reading order", () => {
+    const docs = [{ text: "Mars has two moons. Mars is red because of iron oxide dust on its surface. Mars is cold." }];
+    expect(extractiveAnswer("why is Mars red iron oxide", docs, { maxSentences: 3, minRelativeScore: 0 })[0]).toBe(
+      "Mars is red because of iron oxide dust on its surface.",
+    );
+  });
+
+  it("weighs the question's words that are the document's title below its other words", () => {
+    // Every sentence is about the Yangtze; the one that answers is the one about its length.
+    const docs = [{ title: "Yangtze", text: "The Yangtze flows through China. The river is 6,300 km long. The Yangtze delta is rich." }];
+    expect(extractiveAnswer("How long is the Yangtze?", docs, { maxSentences: 1 })).toEqual(["The river is 6,300 km long."]);
+  });
+
+  it("joins chunks with a space after English sentences and nothing after Chinese ones", () => {
+    const docs = [{ text: "长江很长。Tides rise twice a day. Tides fall too." }];
+    expect(extractiveChunks("长江 tides", docs, { maxSentences: 3, minRelativeScore: 0 })).toEqual(["长江很长。", "Tides rise twice a day.", " Tides fall too."]);
   });
 });

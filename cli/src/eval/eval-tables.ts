@@ -12,7 +12,8 @@ export function evalTables(report: EvalReport): ReportTable[] {
 export const evalTitle = (report: EvalReport): string => `kbalign eval · ${report.label} · ${report.startedAt}${report.interrupted ? " · INTERRUPTED" : ""}`;
 
 function setupTable({ dataset, settings, summary, timings, ingest, interrupted }: EvalReport): ReportTable {
-  const asked = settings.limit === undefined ? `all ${dataset.judgedQueries} judged` : `the first ${summary.questions} of ${dataset.judgedQueries} judged (--limit ${settings.limit})`;
+  const planned = Math.min(settings.limit ?? dataset.judgedQueries, dataset.judgedQueries);
+  const asked = `${summary.questions} of ${planned}${settings.limit === undefined ? " judged" : ` (--limit ${settings.limit}; ${dataset.judgedQueries} judged)`}`;
   const latency = timings.latencyMs;
   return {
     title: "setup",
@@ -20,7 +21,7 @@ function setupTable({ dataset, settings, summary, timings, ingest, interrupted }
     hideHeaderInText: true,
     rows: [
       ["dataset", `${dataset.path} (split ${dataset.split})`],
-      ["questions", `${summary.questions}: ${asked}${interrupted ? ", INTERRUPTED" : ""}${dataset.unjudgedQueries > 0 ? `; ${dataset.unjudgedQueries} with no relevant document skipped` : ""}`],
+      ["questions", `${asked}${interrupted ? ", INTERRUPTED" : ""}${dataset.unjudgedQueries > 0 ? `; ${dataset.unjudgedQueries} with no relevant document skipped` : ""}`],
       ["collection", settings.collection],
       ...(ingest === undefined
         ? []

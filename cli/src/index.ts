@@ -17,3 +17,10 @@ export { parsePrometheusText, type PromSample } from "./bench/prometheus-text.js
 export { scrapeProcessMetrics, resourceUsage, type ServiceResources } from "./bench/resource-scrape.js";
 export { loadQuestions, readQuestionsFile, type BenchQuestion, type QuestionSet } from "./bench/questions.js";
 export { buildBenchReport, writeBenchReport, type BenchReport, type BenchSetup } from "./bench/bench-report.js";
+export { loadDataset, DatasetError, type Dataset, type JudgedQuery } from "./eval/dataset.js";
+export { runEval, type EvalRunOptions, type EvalRun } from "./eval/run-eval.js";
+export { evaluateQuestion, type QuestionResult } from "./eval/evaluate-question.js";
+export { ndcgAt, recallAt, mrrAt, scoreRecall, meanScores, type RetrievalScores } from "./eval/retrieval-metrics.js";
+export { normalizeAnswer, charF1, scoreAnswer, summarizeAnswers, type AnswerScore, type AnswerSummary } from "./eval/answer-metrics.js";
+export { buildEvalReport, type EvalReport } from "./eval/eval-report.js";
+export { renderEvalChart } from "./eval/eval-chart.js";

@@ -12,8 +12,8 @@ describe("parseKBAlignConfig", () => {
       retrieveTimeoutMs: 2_000,
       firstAnswerTimeoutMs: 8_000,
       firstAnswerMaxChars: 1_000,
-      queryExpansion: "weighted",
-      expansionWeight: 0.05,
+      queryExpansion: "fused",
+      expansionWeight: 0.3,
       expansionMaxTerms: 10,
       extractiveFallbackSentences: 5,
     });

@@ -54,13 +54,19 @@ describe("KBAlign.run: the happy path", () => {
     expect(timings.total).toBeGreaterThanOrEqual(timings.recall!);
   });
 
-  it("expands the second recall with the first answer, weighted below the question", async () => {
+  it("expands the second recall with the first answer, weighted below the question and fused with its ranking", async () => {
     const retriever = twoRecalls();
     await collect(new KBAlign(retriever.port, answering().port, { ...fast, expansionWeight: 0.2, expansionMaxTerms: 7 }).run(ask));
     expect(retriever.calls.map((c) => c.req)).toEqual([
       { collection: ask.collection, topn: 3, query: ask.query },
-      { collection: ask.collection, topn: 3, query: ask.query, expansion: { text: "first answer.", weight: 0.2, maxTerms: 7 } },
+      { collection: ask.collection, topn: 3, query: ask.query, expansion: { text: "first answer.", weight: 0.2, maxTerms: 7, fusion: "rrf" } },
     ]);
+  });
+
+  it("leaves the fusion out when queryExpansion is weighted", async () => {
+    const retriever = twoRecalls();
+    await collect(new KBAlign(retriever.port, answering().port, { ...fast, queryExpansion: "weighted" }).run(ask));
+    expect(retriever.calls[1]?.req.expansion).toEqual({ text: "first answer.", weight: 0.3, maxTerms: 10 });
   });
 
   it("glues the question and the first answer with a newline when queryExpansion is concat", async () => {

@@ -176,13 +176,15 @@ export type RecallQuery = Pick<RetrieveRequest, "query" | "expansion">;
 type ExpansionConfig = Pick<KBAlignConfig, "queryExpansion" | "firstAnswerMaxChars" | "expansionWeight" | "expansionMaxTerms">;
 
 /**
- * The second recall's query: the question expanded by the draft answer (cut to firstAnswerMaxChars),
- * either weighted below the question (the default) or glued to it after a newline ("concat").
+ * The second recall's query: the question expanded by the draft answer (cut to firstAnswerMaxChars):
+ * weighted below the question, and by default fused with the question's own ranking; or glued to the
+ * question after a newline ("concat").
  */
 export function expandQuery(query: string, firstAnswer: string, config: ExpansionConfig): RecallQuery {
   const draft = truncate(firstAnswer, config.firstAnswerMaxChars);
   if (config.queryExpansion === "concat") return { query: `${query}\n${draft}` };
-  return { query, expansion: { text: draft, weight: config.expansionWeight, maxTerms: config.expansionMaxTerms } };
+  const expansion = { text: draft, weight: config.expansionWeight, maxTerms: config.expansionMaxTerms };
+  return { query, expansion: config.queryExpansion === "fused" ? { ...expansion, fusion: "rrf" as const } : expansion };
 }
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */

@@ -252,3 +252,26 @@ describe("Bm25Index query expansion", () => {
     expect(expansionTerms(["cat"], { text: "bird frog fish unknown cat", weight: 0.1, maxTerms: 2 }, idf)).toEqual(["fish", "frog"]);
   });
 });
+
+describe("Bm25Index fused expansion", () => {
+  const index = indexOf(threeDocs);
+
+  it("fuses the expanded ranking with the question's own by reciprocal rank, the question's counting twice", () => {
+    // Question "dog": b (1st), a (2nd). Expanded by "frog" at 0.25: b, a, c. Fused: b 3/61, a 3/62, c 1/63.
+    const result = index.search({ text: "dog", expansion: { text: "frog", weight: 0.25, maxTerms: 5, fusion: "rrf" } }, 3);
+    expect(result.map((d) => d.id)).toEqual(["b", "a", "c"]);
+    expect(result.map((d) => d.score)).toEqual([3 / 61, 3 / 62, 1 / 63]);
+  });
+
+  it("lets the question's ranking win when the draft alone would reorder it", () => {
+    // Draft "cat cat" at full weight puts a first in the expanded ranking (a: dog+cat), b second;
+    // fused: b = 2/61 + 1/62, a = 2/62 + 1/61: b keeps its place.
+    const expansion = { text: "cat", weight: 1, maxTerms: 5 };
+    expect(index.search({ text: "dog", expansion }, 2).map((d) => d.id)).toEqual(["a", "b"]);
+    expect(index.search({ text: "dog", expansion: { ...expansion, fusion: "rrf" } }, 2).map((d) => d.id)).toEqual(["b", "a"]);
+  });
+
+  it("still returns the question's documents when the draft adds nothing", () => {
+    expect(index.search({ text: "dog", expansion: { text: "", weight: 0.3, maxTerms: 5, fusion: "rrf" } }, 3).map((d) => d.id)).toEqual(["b", "a"]);
+  });
+});

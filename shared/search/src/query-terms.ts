@@ -11,6 +11,8 @@ export interface Expansion {
   text: string;
   weight: number;
   maxTerms: number;
+  /** "rrf": fuse the expanded ranking with the question's own (see Bm25Index.search); default "none". */
+  fusion?: "none" | "rrf" | undefined;
 }
 
 /** What a search ranks: a question, optionally expanded by a draft answer. */

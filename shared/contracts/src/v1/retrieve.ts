@@ -16,6 +16,11 @@ export const RetrieveExpansion = z.object({
   /** Weight of each draft term against 1 for each question term. */
   weight: z.number().gt(0).max(1),
   maxTerms: z.number().int().min(1).max(200),
+  /**
+   * "rrf": rank the expanded query and the question alone, then fuse the two rankings by reciprocal
+   * rank, the question's counting twice; "none" (the default): the expanded ranking alone.
+   */
+  fusion: z.enum(["none", "rrf"]).optional(),
 });
 export type RetrieveExpansion = z.infer<typeof RetrieveExpansion>;
 

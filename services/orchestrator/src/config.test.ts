@@ -37,7 +37,7 @@ describe("loadConfig", () => {
 describe("pipelineConfig", () => {
   it("keeps the pipeline's defaults for unset variables", () => {
     const kb = new KBAlign(ports, gen, pipelineConfig(loadConfig({})));
-    expect(kb.config).toMatchObject({ maxRetries: 2, retrieveTimeoutMs: 2_000, firstAnswerTimeoutMs: 8_000 });
+    expect(kb.config).toMatchObject({ maxRetries: 2, retrieveTimeoutMs: 2_000, firstAnswerTimeoutMs: 8_000, queryExpansion: "fused" });
     expect(kb.config.systemPrompt).toBeUndefined();
   });
 
@@ -48,6 +48,9 @@ describe("pipelineConfig", () => {
       KBALIGN_FIRST_ANSWER_TIMEOUT_MS: "900",
       KBALIGN_SYSTEM_PROMPT: "Be brief.",
       KBALIGN_PROMPT_TEMPLATE: "{documents}\n{query}",
+      KBALIGN_QUERY_EXPANSION: "weighted",
+      KBALIGN_EXPANSION_WEIGHT: "0.5",
+      KBALIGN_EXPANSION_MAX_TERMS: "20",
     };
     const kb = new KBAlign(ports, gen, pipelineConfig(loadConfig(env)));
     expect(kb.config).toMatchObject({
@@ -56,6 +59,9 @@ describe("pipelineConfig", () => {
       firstAnswerTimeoutMs: 900,
       systemPrompt: "Be brief.",
       promptTemplate: "{documents}\n{query}",
+      queryExpansion: "weighted",
+      expansionWeight: 0.5,
+      expansionMaxTerms: 20,
     });
   });
 });

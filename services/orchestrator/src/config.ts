@@ -27,6 +27,12 @@ export const OrchestratorEnv = SharedEnv.extend({
   KBALIGN_PROMPT_TEMPLATE: z.string().optional(),
   /** Limit of the first-answer stage before query expansion is skipped (default: the pipeline's, 8000). */
   KBALIGN_FIRST_ANSWER_TIMEOUT_MS: positiveInt.optional(),
+  /** How the second recall uses the first answer: fused (default), weighted or concat (see docs/evaluation.md). */
+  KBALIGN_QUERY_EXPANSION: z.enum(["fused", "weighted", "concat"]).optional(),
+  /** Weight of each of the first answer's terms against 1 for each question term (default: the pipeline's, 0.3). */
+  KBALIGN_EXPANSION_WEIGHT: z.coerce.number().gt(0).max(1).optional(),
+  /** How many of the first answer's terms expand the question, rarest first (default: the pipeline's, 10). */
+  KBALIGN_EXPANSION_MAX_TERMS: z.coerce.number().int().min(1).max(200).optional(),
   /** On SIGTERM, how long in-flight requests may run before they are cancelled. */
   KBALIGN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
@@ -42,5 +48,8 @@ export function pipelineConfig(config: OrchestratorConfig): KBAlignConfigInput {
     firstAnswerTimeoutMs: config.KBALIGN_FIRST_ANSWER_TIMEOUT_MS,
     systemPrompt: config.KBALIGN_SYSTEM_PROMPT,
     promptTemplate: config.KBALIGN_PROMPT_TEMPLATE,
+    queryExpansion: config.KBALIGN_QUERY_EXPANSION,
+    expansionWeight: config.KBALIGN_EXPANSION_WEIGHT,
+    expansionMaxTerms: config.KBALIGN_EXPANSION_MAX_TERMS,
   };
 }

@@ -87,3 +87,19 @@ describe("KBAlign over the in-process ports", () => {
     expect(answer).toContain("waggle dance");
   });
 });
+
+describe("an embedded KBAlign answers with its subject", () => {
+  it("keeps Kilimanjaro in the answer to which mountain is the highest in Africa", async () => {
+    const kilimanjaro = {
+      id: "kili",
+      text: "Kilimanjaro is a dormant volcano in Tanzania. Its summit, Uhuru Peak, rises 5,895 metres above sea level, making it the highest mountain in Africa.",
+    };
+    const other = { id: "nile", text: "The Nile is the longest river in Africa. It flows north into the Mediterranean." };
+    const kb = new KBAlign(createInProcessRetriever({ geo: [kilimanjaro, other] }), createInProcessGenerator(), { stream: false });
+    let answer = "";
+    for await (const event of kb.run({ query: "Which mountain is the highest in Africa?", collection: "geo", topn: 2 })) {
+      if (event.state === "data") answer += event.value;
+    }
+    expect(answer.startsWith("Kilimanjaro is a dormant volcano in Tanzania. Its summit, Uhuru Peak, rises 5,895 metres")).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CancelledError, GenerateRequest, type GenerateRequestInput } from "@kbalign/contracts";
 import { chineseCorpus, englishCorpus } from "@kbalign/testing";
+import { defaultExtractiveLimits, extractiveChunks } from "@kbalign/text";
 import { createExtractiveBackend, noDocumentsAnswer } from "./extractive.js";
 
 const docs = (corpus: typeof englishCorpus) => corpus.map((d, i) => ({ id: d.id, score: 10 - i, title: d.title, text: d.text }));
@@ -19,6 +20,20 @@ async function collect(gen: AsyncGenerator<string, string, undefined>): Promise<
 
 describe("extractive backend", () => {
   const backend = createExtractiveBackend();
+
+  it("answers with the same words as the in-process generator, the antecedent of an 'Its …' sentence included", async () => {
+    const documents = [
+      {
+        id: "kili",
+        score: 1,
+        text: "Kilimanjaro is a dormant volcano in Tanzania. Its summit, Uhuru Peak, rises 5,895 metres above sea level, making it the highest mountain in Africa.",
+      },
+    ];
+    const req = request({ query: "Which mountain is the highest in Africa?", documents });
+    const { pieces } = await collect(backend.generate(req, new AbortController().signal));
+    expect(pieces).toEqual(extractiveChunks(req.query, documents, defaultExtractiveLimits.final_answer));
+    expect(pieces.join("")).toMatch(/^Kilimanjaro is a dormant volcano in Tanzania\. Its summit/);
+  });
 
   it("answers in English from the documents' sentences, one sentence per piece, joined by spaces", async () => {
     const documents = [{ id: "b", score: 1, text: "Bees dance at dawn. Cats sleep all day. Bees dance at dusk." }];

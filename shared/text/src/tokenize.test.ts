@@ -31,6 +31,20 @@ describe("tokenize", () => {
   it("returns nothing for punctuation only", () => {
     expect(tokenize("…！？ -- ,,")).toEqual([]);
   });
+
+  it("gives the same terms again from memory, for remembered and too-long Han runs alike", () => {
+    const paragraph = "长江是中国最长的河流".repeat(10); // 100 characters: longer than any remembered run
+    for (const text of ["The Bees are dancing", "长江是中国最长的河流", paragraph]) {
+      const first = tokenize(text);
+      expect(tokenize(text)).toEqual(first);
+    }
+    expect(tokenize(paragraph).slice(0, 4)).toEqual(["长江", "中国", "最长", "河流"]);
+  });
+
+  it("returns a fresh array: changing it changes no later result", () => {
+    tokenize("长江是中国最长的河流").push("changed");
+    expect(tokenize("长江是中国最长的河流")).toEqual(["长江", "中国", "最长", "河流"]);
+  });
 });
 
 describe("splitSentences", () => {

@@ -1,5 +1,5 @@
 import { detectLanguage, type Language } from "./language.js";
-import { splitSentences } from "./sentences.js";
+import { analyseSentences, type AnalysedSentence } from "./sentence-terms.js";
 import { tokenize } from "./tokenize.js";
 
 export interface ExtractiveDocument {
@@ -59,16 +59,15 @@ interface Candidate {
 export function extractiveAnswer(query: string, documents: readonly ExtractiveDocument[], options: ExtractiveOptions): string[] {
   const queryTerms = new Set(tokenize(query).filter((term) => !QUESTION_WORDS.has(term)));
   const candidates: Candidate[] = [];
-  const termSets: Set<string>[] = [];
-  const sentencesOf: string[][] = [];
+  const termSets: ReadonlySet<string>[] = [];
+  const sentencesOf: (readonly AnalysedSentence[])[] = [];
   documents.forEach((document, doc) => {
-    const sentences = splitSentences(document.text);
+    const sentences = analyseSentences(document.text);
     sentencesOf.push(sentences);
-    sentences.forEach((sentence, position) => {
-      // A Markdown heading names a topic; it answers nothing.
-      if (/^#{1,6}\s/.test(sentence)) return;
+    sentences.forEach(({ text: sentence, terms, heading }, position) => {
+      if (heading) return;
       candidates.push({ sentence, doc, position, score: 0 });
-      termSets.push(new Set(tokenize(sentence)));
+      termSets.push(terms);
     });
   });
   if (candidates.length === 0) return [];
@@ -113,15 +112,19 @@ function choose(candidates: readonly Candidate[], options: ExtractiveOptions): C
 }
 
 /** The chosen sentences, each anaphoric one preceded by its antecedent unless that is already in the answer. */
-function withAntecedents(chosen: readonly Candidate[], documents: readonly ExtractiveDocument[], sentencesOf: readonly string[][]): string[] {
+function withAntecedents(
+  chosen: readonly Candidate[],
+  documents: readonly ExtractiveDocument[],
+  sentencesOf: readonly (readonly AnalysedSentence[])[],
+): string[] {
   const included = new Set(chosen.map((c) => `${c.doc}:${c.position}`));
   const out: string[] = [];
   for (const candidate of chosen) {
     if (ANAPHOR.test(candidate.sentence)) {
       const previous = candidate.position > 0 ? sentencesOf[candidate.doc]![candidate.position - 1] : undefined;
       const key = `${candidate.doc}:${candidate.position - 1}`;
-      if (previous !== undefined && !/^#{1,6}\s/.test(previous) && !included.has(key)) {
-        out.push(previous);
+      if (previous !== undefined && !previous.heading && !included.has(key)) {
+        out.push(previous.text);
         included.add(key);
       } else if (candidate.position === 0 && documents[candidate.doc]?.title) {
         out.push(titleLine(documents[candidate.doc]!.title!));

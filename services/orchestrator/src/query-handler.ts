@@ -37,7 +37,7 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     const started = performance.now();
     const finish = (code: Outcome): Outcome => {
       metrics.requests.inc({ code });
-      metrics.requestDuration.observe((performance.now() - started) / 1000);
+      metrics.responseTime.observe((performance.now() - started) / 1000);
       return code;
     };
     if (!msg.reply) {

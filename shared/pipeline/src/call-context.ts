@@ -2,6 +2,7 @@ import type { Stage } from "@kbalign/contracts";
 import type { KBAlignConfig } from "./config.js";
 import type { PipelineObserver } from "./observer.js";
 import type { RetryOptions } from "./retry.js";
+import type { StageSpan } from "./stage-tracer.js";
 
 /** What one port call of one stage runs under. */
 export interface CallContext {
@@ -13,6 +14,8 @@ export interface CallContext {
   deadline: number;
   config: Readonly<KBAlignConfig>;
   observer: PipelineObserver;
+  /** The stage's span: port calls run inside it, retries are recorded on it. */
+  span: StageSpan;
 }
 
 /** Retry options of a call: the config's policy, bounded by the call's signal and deadline, reported to onRetry. */
@@ -21,6 +24,8 @@ export const retryOptions = (ctx: CallContext, target: "retrieve" | "generate"):
   backoff: { baseDelayMs: ctx.config.retryBaseDelayMs, maxDelayMs: ctx.config.retryMaxDelayMs },
   signal: ctx.signal,
   deadline: ctx.deadline,
-  onRetry: (info) =>
-    ctx.observer.onRetry?.({ requestId: ctx.requestId, target, stage: ctx.stage, ...info }),
+  onRetry: (info) => {
+    ctx.span.retrying(target, info);
+    ctx.observer.onRetry?.({ requestId: ctx.requestId, target, stage: ctx.stage, ...info });
+  },
 });

@@ -46,11 +46,12 @@ interface Reader {
 }
 
 function openReader(generator: GeneratorPort, input: GenerationInput, ctx: CallContext, link: LinkedController): Reader {
-  const iterator = generator.generate(input, { signal: link.signal, deadline: ctx.deadline })[Symbol.asyncIterator]();
+  // Inside the stage's span: a streamed port sends its request on the first next(), not on generate().
+  const iterator = ctx.span.run(() => generator.generate(input, { signal: link.signal, deadline: ctx.deadline })[Symbol.asyncIterator]());
   let finished = false;
   return {
     async next() {
-      const step = await abortable(iterator.next(), link.signal);
+      const step = await abortable(ctx.span.run(() => iterator.next()), link.signal);
       if (step.done === true) finished = true;
       return step;
     },

@@ -7,6 +7,7 @@ import { notifySafely, type PipelineObserver } from "./observer.js";
 import type { GeneratorPort, RetrieverPort } from "./ports.js";
 import { validateQuery, type KBAlignInput } from "./query-input.js";
 import { createRequestScope, type RequestScope } from "./request-scope.js";
+import { noopStageTracer, type StageTracer } from "./stage-tracer.js";
 import { runStages, type StageDeps } from "./stages.js";
 
 export interface RunOptions {
@@ -24,12 +25,21 @@ export class KBAlign {
   readonly config: Readonly<KBAlignConfig>;
   readonly #deps: StageDeps;
 
-  /** Throws KBAlignConfigError naming the bad option, TypeError for a port without its method. */
-  constructor(retriever: RetrieverPort, generator: GeneratorPort, config: KBAlignConfigInput = {}, observer: PipelineObserver = {}) {
+  /**
+   * Throws KBAlignConfigError naming the bad option, TypeError for a port without its method.
+   * `tracer` opens a span per stage (none by default).
+   */
+  constructor(
+    retriever: RetrieverPort,
+    generator: GeneratorPort,
+    config: KBAlignConfigInput = {},
+    observer: PipelineObserver = {},
+    tracer: StageTracer = noopStageTracer,
+  ) {
     if (typeof retriever?.retrieve !== "function") throw new TypeError("retriever must have a retrieve(req, opts) method");
     if (typeof generator?.generate !== "function") throw new TypeError("generator must have a generate(req, opts) method");
     this.config = parseKBAlignConfig(config);
-    this.#deps = { retriever, generator, config: this.config, observer };
+    this.#deps = { retriever, generator, config: this.config, observer, tracer };
   }
 
   /**

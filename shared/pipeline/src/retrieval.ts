@@ -18,7 +18,7 @@ export function retrieveWithRetry(retriever: RetrieverPort, req: RetrieveRequest
     );
     try {
       const docs = await abortable(
-        retriever.retrieve(req, { signal: attempt.signal, timeoutMs: Math.max(1, attempt.deadline - Date.now()) }),
+        ctx.span.run(() => retriever.retrieve(req, { signal: attempt.signal, timeoutMs: Math.max(1, attempt.deadline - Date.now()) })),
         attempt.signal,
       );
       return docs.slice(0, req.topn);

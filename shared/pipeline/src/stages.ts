@@ -21,12 +21,14 @@ import type { GeneratorPort, RetrieverPort } from "./ports.js";
 import type { KBAlignRequest } from "./query-input.js";
 import type { RequestScope } from "./request-scope.js";
 import { retrieveWithRetry } from "./retrieval.js";
+import type { StageResult, StageSpan, StageTracer } from "./stage-tracer.js";
 
 export interface StageDeps {
   retriever: RetrieverPort;
   generator: GeneratorPort;
   config: Readonly<KBAlignConfig>;
   observer: PipelineObserver;
+  tracer: StageTracer;
 }
 
 /** A validated request with its id and streaming mode settled. */
@@ -40,19 +42,20 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; error: KBAlignError };
  * Failures the fallback table covers are degraded, not thrown.
  */
 export async function* runStages(deps: StageDeps, request: StageRequest, scope: RequestScope): AsyncGenerator<StageEventBody, void, undefined> {
-  const { config, observer } = deps;
+  const { config, observer, tracer } = deps;
   const started = performance.now();
   const timings: Omit<TimingsMs, "total"> = {};
   const degraded: Degradation[] = [];
   const conversation = splitConversation(request.messages, config.systemPrompt);
 
-  const call = (stage: Stage, signal = scope.signal, deadline = scope.deadline): CallContext => ({
+  const call = (stage: Stage, span: StageSpan, signal = scope.signal, deadline = scope.deadline): CallContext => ({
     requestId: request.requestId,
     stage,
     signal,
     deadline,
     config,
     observer,
+    span,
   });
   const retrieve = (query: RecallQuery, ctx: CallContext) =>
     retrieveWithRetry(deps.retriever, { collection: request.collection, topn: request.topn, ...query }, ctx);
@@ -69,17 +72,19 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
       },
       ctx,
     );
-  /** Runs one stage, timing it; a failure that ends the request is thrown, any other returned. */
-  const stage = async <T>(name: Stage, work: () => Promise<T>): Promise<Outcome<T>> => {
+  /** Runs one stage, timing and tracing it; a failure that ends the request is thrown, any other returned. */
+  const stage = async <T>(name: Stage, work: (span: StageSpan) => Promise<T>, measure: (value: T) => StageResult): Promise<Outcome<T>> => {
     const stageStarted = performance.now();
+    const span = tracer.startStage(name, request.requestId);
     let outcome: Outcome<T>;
     try {
-      outcome = { ok: true, value: await work() };
+      outcome = { ok: true, value: await work(span) };
     } catch (err) {
       outcome = { ok: false, error: toKBAlignError(err) };
     }
     const durationMs = performance.now() - stageStarted;
     timings[name] = durationMs;
+    span.end(outcome.ok ? undefined : outcome.error, outcome.ok ? measure(outcome.value) : undefined);
     observer.onStage?.({ requestId: request.requestId, stage: name, durationMs, ok: outcome.ok });
     if (!outcome.ok) throwIfRunEnded(outcome.error, scope);
     return outcome;
@@ -91,7 +96,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   };
 
   // 1. Recall: nothing to ground an answer on without it, so its failure ends the request.
-  const recall = await stage("recall", () => retrieve({ query: request.query }, call("recall")));
+  const recall = await stage("recall", (span) => retrieve({ query: request.query }, call("recall", span)), countDocuments);
   if (!recall.ok) throw recallFailure(recall.error);
   yield recallBody("recall", recall.value);
 
@@ -102,8 +107,10 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     Math.min(scope.deadline, Date.now() + config.firstAnswerTimeoutMs),
     () => new TimeoutError(`first answer took longer than ${config.firstAnswerTimeoutMs} ms`),
   );
-  const first = await stage("first_answer", () =>
-    collectText(generate("first_answer", recall.value, call("first_answer", firstAnswerScope.signal, firstAnswerScope.deadline))),
+  const first = await stage(
+    "first_answer",
+    (span) => collectText(generate("first_answer", recall.value, call("first_answer", span, firstAnswerScope.signal, firstAnswerScope.deadline))),
+    countChars,
   ).finally(() => firstAnswerScope.dispose());
 
   if (!first.ok) degrade("firstAnswerFailed", first.error);
@@ -111,7 +118,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     yield { state: "first_answer", value: first.value };
     // 3. Query expansion (query2doc / HyDE): the question plus a draft answer recalls better.
     const expandedQuery = expandQuery(request.query, first.value, config);
-    const expanded = await stage("query_expansion_recall", () => retrieve(expandedQuery, call("query_expansion_recall")));
+    const expanded = await stage("query_expansion_recall", (span) => retrieve(expandedQuery, call("query_expansion_recall", span)), countDocuments);
     if (expanded.ok) {
       grounding = expanded.value;
       yield recallBody("query_expansion_recall", expanded.value);
@@ -119,28 +126,38 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   }
 
   // 4. Final answer, streamed; an extractive answer if the generator fails before its first chunk.
+  // Not run through stage(): it yields as it goes. Its span ends with the generation (the
+  // extractive fallback that may follow is the request's, recorded as a degradation).
   const finalStarted = performance.now();
+  const finalSpan = tracer.startStage("final_answer", request.requestId);
   let sent = 0;
+  let chars = 0;
   let failure: KBAlignError | undefined;
   try {
-    const chunks = generate("final_answer", grounding, call("final_answer"));
+    const chunks = generate("final_answer", grounding, call("final_answer", finalSpan));
     if (request.stream) {
       for await (const chunk of chunks) {
         if (chunk === "") continue;
         sent++;
+        chars += chunk.length;
         yield { state: "data", value: chunk };
       }
     } else {
       const answer = await collectText(chunks);
       if (answer !== "") {
         sent++;
+        chars += answer.length;
         yield { state: "data", value: answer };
       }
     }
   } catch (err) {
     failure = toKBAlignError(err);
+    finalSpan.end(failure);
     throwIfRunEnded(failure, scope);
     if (sent > 0) throw brokenStreamFailure(failure, sent);
+  } finally {
+    // Also reached when the run is abandoned mid-stream (cancel, deadline): the span still ends.
+    if (failure === undefined) finalSpan.end(undefined, { chars });
   }
   if (failure) {
     degrade("finalAnswerFailed", failure);
@@ -193,6 +210,9 @@ function truncate(text: string, max: number): string {
   const code = text.charCodeAt(max - 1);
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
+
+const countDocuments = (docs: Document[]): StageResult => ({ documents: docs.length });
+const countChars = (text: string): StageResult => ({ chars: text.length });
 
 async function collectText(chunks: AsyncIterable<string>): Promise<string> {
   let text = "";

@@ -11,6 +11,7 @@ import { createPipelineObserver } from "./pipeline-observer.js";
 import { createRequestRegistry } from "./request-registry.js";
 import { createRetrieverClient } from "./retriever-client.js";
 import { registerService } from "./service.js";
+import { createOtelStageTracer } from "./stage-tracer.js";
 
 export { loadConfig, OrchestratorEnv, pipelineConfig, type OrchestratorConfig } from "./config.js";
 export { createOrchestratorMetrics, type OrchestratorMetrics } from "./metrics.js";
@@ -45,7 +46,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const metrics = createOrchestratorMetrics(registry);
   const retriever = options.ports?.retriever ?? createRetrieverClient(nc);
   const generator = options.ports?.generator ?? createGeneratorClient(nc, { idleTimeoutMs: config.KBALIGN_GENERATE_IDLE_TIMEOUT_MS, log });
-  const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log));
+  const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log), createOtelStageTracer());
   const admission = createAdmission(config.KBALIGN_MAX_IN_FLIGHT);
   const requests = createRequestRegistry();
   const handling = new Set<Promise<unknown>>();

@@ -1,8 +1,9 @@
 import type { Logger } from "@kbalign/telemetry";
 import type { PipelineObserver } from "@kbalign/pipeline";
 import type { OrchestratorMetrics } from "./metrics.js";
+import { recordDegradation } from "./stage-tracer.js";
 
-/** Turns the pipeline's hooks into metrics and logs (sizes and codes, never texts). */
+/** Turns the pipeline's hooks into metrics, logs and span events (sizes and codes, never texts). */
 export function createPipelineObserver(metrics: OrchestratorMetrics, log: Logger): PipelineObserver {
   return {
     onRetry({ requestId, target, stage, attempt, delayMs, error }) {
@@ -15,6 +16,7 @@ export function createPipelineObserver(metrics: OrchestratorMetrics, log: Logger
     onDegraded({ requestId, degradation }) {
       metrics.degradations.inc({ stage: degradation.stage, code: degradation.code });
       log.warn({ requestId, degradation }, "degraded");
+      recordDegradation(degradation);
     },
     onError({ requestId, error }) {
       // INTERNAL hides its cause from the client; this is where the stack is kept.

@@ -37,25 +37,25 @@ export function loadCorpus(directory: string): BenchDocument[] {
 }
 
 /**
- * The test queries: every query id in qrels/test.tsv, in file order, with its judgements.
- * BEIR's qrels keep CRLF line endings, hence the split on an optional `\r`.
+ * The judged queries of a split (default test): every query id in qrels/<split>.tsv, in file order,
+ * with its judgements. BEIR's qrels keep CRLF line endings, hence the split on an optional `\r`.
  */
-export function loadTestQueries(directory: string): TestQuery[] {
+export function loadTestQueries(directory: string, split = "test"): TestQuery[] {
   const texts = new Map(jsonLines<QueryLine>(join(directory, "queries.jsonl")).map(({ _id, text }) => [_id, text]));
   const judged = new Map<string, Map<string, number>>();
-  const [header, ...rows] = readFileSync(join(directory, "qrels", "test.tsv"), "utf8").split(/\r?\n/);
-  if (header?.split("\t")[0] !== "query-id") throw new Error(`${directory}/qrels/test.tsv: expected the header 'query-id\tcorpus-id\tscore'`);
+  const [header, ...rows] = readFileSync(join(directory, "qrels", `${split}.tsv`), "utf8").split(/\r?\n/);
+  if (header?.split("\t")[0] !== "query-id") throw new Error(`${directory}/qrels/${split}.tsv: expected the header 'query-id\tcorpus-id\tscore'`);
   for (const row of rows) {
     if (row === "") continue;
     const [queryId, docId, score] = row.split("\t");
-    if (queryId === undefined || docId === undefined || score === undefined) throw new Error(`${directory}/qrels/test.tsv: bad row '${row}'`);
+    if (queryId === undefined || docId === undefined || score === undefined) throw new Error(`${directory}/qrels/${split}.tsv: bad row '${row}'`);
     let judgements = judged.get(queryId);
     if (!judgements) judged.set(queryId, (judgements = new Map()));
     judgements.set(docId, Number(score));
   }
   return [...judged].map(([id, judgements]) => {
     const text = texts.get(id);
-    if (text === undefined) throw new Error(`${directory}: query ${id} is judged in qrels/test.tsv but missing from queries.jsonl`);
+    if (text === undefined) throw new Error(`${directory}: query ${id} is judged in qrels/${split}.tsv but missing from queries.jsonl`);
     return { id, text, judgements };
   });
 }

@@ -4,17 +4,15 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import { BEIR_FILES } from "./beir-dataset.js";
+import { benchDirectory, dataDirectory, resultsDirectory } from "./data-directory.js";
 import type { EngineResult } from "./engine-result.js";
 import { DATASETS, type DatasetName } from "./engines/registry.js";
 import { describeRun, kbalignDistSha256 } from "./environment.js";
 import { markdownReport } from "./report.js";
 
-const benchDirectory = fileURLToPath(new URL("..", import.meta.url));
-const resultsDirectory = join(benchDirectory, "results");
-const dataRoot = resolve(process.argv[2] ?? join(benchDirectory, "..", "..", "shared", "data"));
+const dataRoot = dataDirectory(process.argv[2]);
 const datasets = Object.keys(DATASETS) as DatasetName[];
 
 function fail(message: string): never {

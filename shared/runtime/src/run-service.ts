@@ -1,6 +1,6 @@
 import type { LogLevel } from "@kbalign/config";
 import { connectNats, type NatsConnection } from "@kbalign/nats";
-import { createLogger, createMetricsRegistry, startOpsServer, startTracing, type Logger } from "@kbalign/telemetry";
+import { createLogger, createMetricsRegistry, redactUrl, startOpsServer, startTracing, type Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
 
 /** The configuration every service process has (SharedEnv plus its ops port). */
@@ -60,13 +60,14 @@ export async function runService<C extends ProcessConfig, H extends ServiceHandl
 
 async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: ServiceProcess<C, H>, config: C, log: Logger): Promise<void> {
   const registry = createMetricsRegistry(spec.service);
-  const tracing = startTracing(spec.service);
+  const tracing = await startTracing(spec.service);
+  if (!tracing.preloaded) log.warn({}, "tracing started without the preload (node --import @kbalign/telemetry/preload): modules loaded before it are not instrumented");
   const name = config.KBALIGN_INSTANCE ? `${spec.service}/${config.KBALIGN_INSTANCE}` : spec.service;
   const nc = await connectNats({ url: config.NATS_URL, name, log });
   const handle = await spec.start({ nc, config, log, registry });
   // Up before the service is ready, so probes see "alive, not ready" while it warms up.
   const ops = await startOpsServer({ port: config.KBALIGN_HTTP_PORT, registry, ready: () => handle.ready(), healthy: () => !nc.isClosed() });
-  log.info({ httpPort: ops.port, nats: config.NATS_URL, ...spec.describe?.(handle, config) }, `${spec.service} started`);
+  log.info({ httpPort: ops.port, nats: redactUrl(config.NATS_URL), ...spec.describe?.(handle, config) }, `${spec.service} started`);
 
   let shuttingDown = false;
   // A replica that cannot serve is useless: exit and let the supervisor restart it.

@@ -1,30 +1,23 @@
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import { getNodeAutoInstrumentations } from "@opentelemetry/auto-instrumentations-node";
+import { activeTracing, tracingEnabled, type TracingHandle } from "./tracing-env.js";
 
-export interface Tracing {
-  shutdown(): Promise<void>;
+export { tracingEnabled, type TracingHandle } from "./tracing-env.js";
+
+export interface Tracing extends TracingHandle {
+  /** False when the SDK had to be started late, without the `--import` preload. */
+  preloaded: boolean;
 }
 
 /**
- * Starts the OpenTelemetry SDK when an exporter is configured through the standard `OTEL_*`
- * variables (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_TRACES_EXPORTER`); otherwise tracing stays
- * a no-op and costs nothing. Spans of NATS messages come from @kbalign/nats; the
- * auto-instrumentations add HTTP and others.
+ * The tracing of this process: the SDK the preload (`--import @kbalign/telemetry/preload`)
+ * started, or, when the process was started without it but `OTEL_*` asks for traces, the SDK
+ * started now (spans of NATS messages work; auto-instrumentation of modules already loaded does
+ * not). Tracing off: a no-op, and the SDK is never imported.
  */
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Tracing {
-  const configured = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || (env.OTEL_TRACES_EXPORTER && env.OTEL_TRACES_EXPORTER !== "none"));
-  if (!configured || env.OTEL_SDK_DISABLED === "true") return { shutdown: async () => {} };
-  env.OTEL_SERVICE_NAME ??= serviceName;
-  const sdk = new NodeSDK({
-    instrumentations: [
-      getNodeAutoInstrumentations({
-        // Noisy and irrelevant here: file-system and DNS spans on every start-up and lookup.
-        "@opentelemetry/instrumentation-fs": { enabled: false },
-        "@opentelemetry/instrumentation-dns": { enabled: false },
-        "@opentelemetry/instrumentation-net": { enabled: false },
-      }),
-    ],
-  });
-  sdk.start();
-  return { shutdown: () => sdk.shutdown() };
+export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
+  const preloaded = activeTracing();
+  if (preloaded) return { preloaded: true, shutdown: () => preloaded.shutdown() };
+  if (!tracingEnabled(env)) return { preloaded: true, shutdown: async () => {} };
+  const { startTracingSdk } = await import("./tracing-sdk.js");
+  const late = startTracingSdk(serviceName, env);
+  return { preloaded: false, shutdown: () => late.shutdown() };
 }

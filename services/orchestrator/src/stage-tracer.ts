@@ -1,6 +1,7 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from "@opentelemetry/api";
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from "@opentelemetry/api";
 import type { Degradation } from "@kbalign/contracts";
 import type { StageTracer } from "@kbalign/pipeline";
+import { REQUEST_ID_BAGGAGE_KEY } from "@kbalign/telemetry";
 import {
   ATTR_ERROR_TYPE,
   ATTR_KBALIGN_ANSWER_CHARS,
@@ -20,7 +21,9 @@ import {
  * the active span (the query's `process kbalign.v1.query`), made the active context while the
  * stage calls its ports, so their `send` spans hang under it. Retries are span events; a failed
  * stage has status ERROR and `error.type` = the kbalign error code (its message is not recorded:
- * a backend's message may quote user text). With tracing off the API is a no-op and so is this.
+ * a backend's message may quote user text). The stage's context also carries the requestId as
+ * baggage, so the retriever's and generator's log lines name it. With tracing off the API is a
+ * no-op and so is this.
  */
 export function createOtelStageTracer(tracer: Tracer = trace.getTracer("@kbalign/orchestrator")): StageTracer {
   return {
@@ -31,7 +34,8 @@ export function createOtelStageTracer(tracer: Tracer = trace.getTracer("@kbalign
         { kind: SpanKind.INTERNAL, attributes: { [ATTR_KBALIGN_STAGE]: stage, [ATTR_KBALIGN_REQUEST_ID]: requestId } },
         parent,
       );
-      const active = trace.setSpan(parent, span);
+      const baggage = (propagation.getBaggage(parent) ?? propagation.createBaggage()).setEntry(REQUEST_ID_BAGGAGE_KEY, { value: requestId });
+      const active = propagation.setBaggage(trace.setSpan(parent, span), baggage);
       return {
         run: (fn) => context.with(active, fn),
         retrying(target, { attempt, delayMs, error }) {

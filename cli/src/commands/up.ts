@@ -12,7 +12,7 @@ import { onShutdownSignal } from "../shutdown-signals.js";
 import { formatBanner } from "../stack/banner.js";
 import { formatCrashReport } from "../stack/crash-report.js";
 import { assertNatsPortFree, launchNatsServer } from "../stack/nats-server.js";
-import { resolveServiceMains, serviceName, SERVICES, type ServiceKey } from "../stack/service-mains.js";
+import { resolveServiceMains, serviceName, serviceNodeArgs, SERVICES, type ServiceKey } from "../stack/service-mains.js";
 import { waitForServices } from "../stack/service-readiness.js";
 import { superviseProcess, type CrashReport, type SupervisedProcess } from "../stack/supervised-process.js";
 import { writeLine } from "../terminal.js";
@@ -95,7 +95,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       const service = superviseProcess({
         name: key,
         command: process.execPath,
-        args: [mains[key]],
+        args: serviceNodeArgs(mains[key]),
         env: { ...ctx.env, NATS_URL: server.url, KBALIGN_HTTP_PORT: String(opsPorts[i]) },
         logFile: logFile(key),
         stopGraceMs: SERVICE_STOP_GRACE_MS,

@@ -32,3 +32,17 @@ export const resolveServiceMains = (): Record<ServiceKey, string> => ({
   generator: resolveServiceMain("generator"),
   orchestrator: resolveServiceMain("orchestrator"),
 });
+
+/**
+ * The node arguments that run a service: its main behind the tracing preload, which loads the
+ * OpenTelemetry SDK before the service's modules when OTEL_* asks for traces (and nothing otherwise).
+ */
+export function serviceNodeArgs(main: string): string[] {
+  let preload: string;
+  try {
+    preload = import.meta.resolve("@kbalign/telemetry/preload");
+  } catch (err) {
+    throw new CliError(`cannot find @kbalign/telemetry/preload: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return ["--import", preload, main];
+}

@@ -137,14 +137,13 @@ export class Bm25Index {
     const { text, expansion } = typeof query === "string" ? { text: query, expansion: undefined } : query;
     if (topn < 1 || this.liveCount === 0) return [];
     const questionTerms = tokenize(text);
-    const question = weighTerms(questionTerms);
-    if (!expansion) return this.rank(question, topn).map(({ slot, score }) => this.documentAt(slot, score));
-    const expanded = weighTerms(expansionTerms(questionTerms, expansion, (term) => this.text.idf(term, this.liveCount)), expansion.weight, weighTerms(questionTerms));
-    if (expansion.fusion !== "rrf") return this.rank(expanded, topn).map(({ slot, score }) => this.documentAt(slot, score));
+    if (!expansion) return this.documentsOf(this.rank(weighTerms(questionTerms), topn));
+    const draftTerms = expansionTerms(questionTerms, expansion, (term) => this.text.idf(term, this.liveCount));
+    const expanded = weighTerms(draftTerms, expansion.weight, weighTerms(questionTerms));
+    if (expansion.fusion !== "rrf") return this.documentsOf(this.rank(expanded, topn));
     const depth = Math.max(topn, FUSION_DEPTH);
-    return fuse([this.rank(question, depth), this.rank(expanded, depth)], [FUSION_QUESTION_WEIGHT, 1], this.ids)
-      .slice(0, topn)
-      .map(({ slot, score }) => this.documentAt(slot, score));
+    const rankings = [this.rank(weighTerms(questionTerms), depth), this.rank(expanded, depth)];
+    return this.documentsOf(fuse(rankings, [FUSION_QUESTION_WEIGHT, 1], this.ids).slice(0, topn));
   }
 
   /** The `depth` best slots for weighted terms, best first (ties in id order), with their BM25 scores. */
@@ -163,6 +162,10 @@ export class Bm25Index {
     const best = topK(touched, buffer.touchedCount, depth, below).map((slot) => ({ slot, score: scores[slot]! }));
     for (let i = 0; i < buffer.touchedCount; i++) scores[touched[i]!] = 0;
     return best;
+  }
+
+  private documentsOf(ranked: readonly Ranked[]): Document[] {
+    return ranked.map(({ slot, score }) => this.documentAt(slot, score));
   }
 
   private documentAt(slot: number, score: number): Document {

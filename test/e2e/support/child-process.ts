@@ -17,8 +17,9 @@ export interface TestProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startNode(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): TestProcess {
-  const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+/** `nodeArgs` go before the script (e.g. `--import` of the tracing preload). */
+export function startNode(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): TestProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   const listeners = new Set<() => void>();

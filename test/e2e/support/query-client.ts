@@ -1,4 +1,4 @@
-import { createInbox, type NatsConnection } from "@nats-io/transport-node";
+import { createInbox, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { StageEvent } from "@kbalign/contracts";
 
 // A client of the public contract only: JSON on kbalign.v1.query with a reply inbox, stage events
@@ -14,6 +14,8 @@ export interface AskOptions {
   lingerMs?: number;
   /** Sees each event as it arrives (e.g. to cancel after `recall`). */
   onEvent?: (event: StageEvent) => void;
+  /** Sent with the request (e.g. a W3C `traceparent`). */
+  headers?: MsgHdrs;
 }
 
 /** Publishes one request (an object as JSON, or a raw string as is) and returns its events. */
@@ -28,7 +30,7 @@ export async function ask(nc: NatsConnection, body: object | string, options: As
   }, options.timeoutMs ?? 15_000);
   let lingerTimer: NodeJS.Timeout | undefined;
   try {
-    nc.publish(QUERY_SUBJECT, typeof body === "string" ? body : JSON.stringify(body), { reply: inbox });
+    nc.publish(QUERY_SUBJECT, typeof body === "string" ? body : JSON.stringify(body), { reply: inbox, ...(options.headers ? { headers: options.headers } : {}) });
     for await (const msg of sub) {
       if (msg.headers?.code === 503) throw new Error(`no responders on ${QUERY_SUBJECT}: is the orchestrator running?`);
       const raw: unknown = JSON.parse(msg.string());

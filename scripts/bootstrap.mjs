@@ -50,6 +50,24 @@ export function ensureNatsServer() {
   must("apt-get", ["install", "-y", "-qq", "nats-server"], "apt-get install nats-server");
 }
 
+/**
+ * promtool (and the prometheus server) from Debian's `prometheus` package, for the alert-rule tests
+ * in observability/, or KBALIGN_PROMTOOL pointing at a promtool binary. Where services are managed
+ * the package also starts a server on :9090 with Debian's configuration; no test uses it (the tests
+ * that need a server start their own on a free port).
+ */
+export function ensurePrometheus() {
+  if (process.env.KBALIGN_PROMTOOL || onPath("promtool")) return;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot || !onPath("apt-get")) {
+    console.error("✗ promtool is not installed. Install it (Debian/Ubuntu: sudo apt-get install prometheus) or set KBALIGN_PROMTOOL to its path.");
+    process.exit(1);
+  }
+  console.log("• installing prometheus and promtool (Debian package)…");
+  must("apt-get", ["update", "-qq"], "apt-get update");
+  must("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "prometheus"], "apt-get install prometheus");
+}
+
 export function build() {
   must("npx", ["turbo", "run", "build", "--output-logs=errors-only"], "build");
 }

@@ -1,10 +1,11 @@
 // `npm test`: installs what is missing, builds, runs every package's tests, prints one total.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { build, ensureDependencies, ensureNatsServer, root, run } from "./bootstrap.mjs";
+import { build, ensureDependencies, ensureNatsServer, ensurePrometheus, root, run } from "./bootstrap.mjs";
 
 ensureDependencies();
 ensureNatsServer();
+ensurePrometheus();
 build();
 // Type-check everything, tests included (vitest runs TypeScript without checking its types).
 const typed = run("npx", ["turbo", "run", "check-types", "--output-logs=errors-only"]);
@@ -15,7 +16,7 @@ if (typed !== 0) {
 
 const REPORT = ".vitest-report.json";
 const packageDirs = ["shared", "services"].flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name)));
-const reports = () => [...packageDirs, "cli", "test"].map((dir) => join(dir, REPORT)).filter((file) => existsSync(join(root, file)));
+const reports = () => [...packageDirs, "cli", "test", "observability"].map((dir) => join(dir, REPORT)).filter((file) => existsSync(join(root, file)));
 for (const file of reports()) rmSync(join(root, file));
 
 // Two at a time: the machine has 2 cores, and integration tests start real servers and processes.

@@ -33,6 +33,8 @@ export const OrchestratorEnv = SharedEnv.extend({
   KBALIGN_EXPANSION_WEIGHT: z.coerce.number().gt(0).max(1).optional(),
   /** How many of the first answer's terms expand the question, rarest first (default: the pipeline's, 10). */
   KBALIGN_EXPANSION_MAX_TERMS: z.coerce.number().int().min(1).max(200).optional(),
+  /** Put the question and answers on the stage spans (kbalign.query, kbalign.answer): debugging only. */
+  KBALIGN_TRACE_CONTENT: z.stringbool().default(false),
   /** On SIGTERM, how long in-flight requests may run before they are cancelled. */
   KBALIGN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });

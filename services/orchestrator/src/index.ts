@@ -46,7 +46,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const metrics = createOrchestratorMetrics(registry);
   const retriever = options.ports?.retriever ?? createRetrieverClient(nc);
   const generator = options.ports?.generator ?? createGeneratorClient(nc, { idleTimeoutMs: config.KBALIGN_GENERATE_IDLE_TIMEOUT_MS, log });
-  const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log), createOtelStageTracer());
+  const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log), createOtelStageTracer({ recordContent: config.KBALIGN_TRACE_CONTENT }));
   const admission = createAdmission(config.KBALIGN_MAX_IN_FLIGHT);
   const requests = createRequestRegistry();
   const handling = new Set<Promise<unknown>>();

@@ -10,6 +10,9 @@ export const ATTR_KBALIGN_RETRY_TARGET = "kbalign.retry.target";
 export const ATTR_KBALIGN_RETRY_ATTEMPT = "kbalign.retry.attempt";
 export const ATTR_KBALIGN_RETRY_DELAY_MS = "kbalign.retry.delay_ms";
 export const ATTR_KBALIGN_DEGRADATION_FALLBACK = "kbalign.degradation.fallback";
+/** User content: recorded only with KBALIGN_TRACE_CONTENT=true. */
+export const ATTR_KBALIGN_QUERY = "kbalign.query";
+export const ATTR_KBALIGN_ANSWER = "kbalign.answer";
 /** Span events. */
 export const EVENT_RETRY = "kbalign.retry";
 export const EVENT_DEGRADED = "kbalign.degraded";

@@ -31,9 +31,9 @@ describe("createOtelStageTracer", () => {
   afterAll(() => provider.shutdown());
   beforeEach(() => exporter.reset());
 
-  const runUnderQuerySpan = async (gen: GeneratorPort) => {
+  const runUnderQuerySpan = async (gen: GeneratorPort, recordContent = false) => {
     const observer = { onDegraded: ({ degradation }: { degradation: Parameters<typeof recordDegradation>[0] }) => recordDegradation(degradation) };
-    const pipeline = new KBAlign(retriever, gen, { retryBaseDelayMs: 1, maxRetries: 0 }, observer, createOtelStageTracer());
+    const pipeline = new KBAlign(retriever, gen, { retryBaseDelayMs: 1, maxRetries: 0 }, observer, createOtelStageTracer({ recordContent }));
     const root = tracer.startSpan("process kbalign.v1.query");
     await context.with(trace.setSpan(context.active(), root), async () => {
       for await (const _ of pipeline.run({ query: question, collection: "c", topn: 1, requestId: "r-1" })) void _;
@@ -78,5 +78,11 @@ describe("createOtelStageTracer", () => {
     const everything = JSON.stringify(spans.map((s) => [s.attributes, s.events, s.status]));
     expect(everything).not.toContain(question);
     expect(everything).not.toContain("Bees");
+  });
+
+  it("records the question and answers only when asked to (KBALIGN_TRACE_CONTENT)", async () => {
+    const { spans } = await runUnderQuerySpan(generator(false), true);
+    expect(spans.find((s) => s.name === "recall")?.attributes["kbalign.query"]).toBe(question);
+    expect(spans.find((s) => s.name === "final_answer")?.attributes).toMatchObject({ "kbalign.query": question, "kbalign.answer": "Bees dance." });
   });
 });

@@ -4,9 +4,11 @@ import type { StageTracer } from "@kbalign/pipeline";
 import { REQUEST_ID_BAGGAGE_KEY } from "@kbalign/telemetry";
 import {
   ATTR_ERROR_TYPE,
+  ATTR_KBALIGN_ANSWER,
   ATTR_KBALIGN_ANSWER_CHARS,
   ATTR_KBALIGN_DEGRADATION_FALLBACK,
   ATTR_KBALIGN_DOCUMENTS_COUNT,
+  ATTR_KBALIGN_QUERY,
   ATTR_KBALIGN_REQUEST_ID,
   ATTR_KBALIGN_RETRY_ATTEMPT,
   ATTR_KBALIGN_RETRY_DELAY_MS,
@@ -15,6 +17,15 @@ import {
   EVENT_DEGRADED,
   EVENT_RETRY,
 } from "./semconv.js";
+
+export interface StageTracerOptions {
+  tracer?: Tracer;
+  /**
+   * Record user content (the question, the answers) as `kbalign.query` / `kbalign.answer`:
+   * KBALIGN_TRACE_CONTENT, off by default, for debugging only: traces then hold what users asked.
+   */
+  recordContent?: boolean;
+}
 
 /**
  * The pipeline's StageTracer over OpenTelemetry: an INTERNAL span named after the stage, child of
@@ -25,9 +36,11 @@ import {
  * baggage, so the retriever's and generator's log lines name it. With tracing off the API is a
  * no-op and so is this.
  */
-export function createOtelStageTracer(tracer: Tracer = trace.getTracer("@kbalign/orchestrator")): StageTracer {
+export function createOtelStageTracer(options: StageTracerOptions = {}): StageTracer {
+  const tracer = options.tracer ?? trace.getTracer("@kbalign/orchestrator");
+  const recordContent = options.recordContent ?? false;
   return {
-    startStage(stage, requestId) {
+    startStage(stage, requestId, input) {
       const parent = context.active();
       const span = tracer.startSpan(
         stage,
@@ -36,6 +49,7 @@ export function createOtelStageTracer(tracer: Tracer = trace.getTracer("@kbalign
       );
       const baggage = (propagation.getBaggage(parent) ?? propagation.createBaggage()).setEntry(REQUEST_ID_BAGGAGE_KEY, { value: requestId });
       const active = propagation.setBaggage(trace.setSpan(parent, span), baggage);
+      if (recordContent) span.setAttribute(ATTR_KBALIGN_QUERY, input.query);
       return {
         run: (fn) => context.with(active, fn),
         retrying(target, { attempt, delayMs, error }) {
@@ -53,6 +67,7 @@ export function createOtelStageTracer(tracer: Tracer = trace.getTracer("@kbalign
           }
           if (result?.documents !== undefined) span.setAttribute(ATTR_KBALIGN_DOCUMENTS_COUNT, result.documents);
           if (result?.chars !== undefined) span.setAttribute(ATTR_KBALIGN_ANSWER_CHARS, result.chars);
+          if (recordContent && result?.text !== undefined) span.setAttribute(ATTR_KBALIGN_ANSWER, result.text);
           span.end();
         },
       };

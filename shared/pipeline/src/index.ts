@@ -3,7 +3,7 @@ export { KBAlignConfig, KBAlignConfigError, parseKBAlignConfig, type KBAlignConf
 export type { RetrieverPort, RetrieveOptions, GeneratorPort, GenerateOptions, GenerationInput } from "./ports.js";
 export { createInProcessRetriever, createInProcessGenerator, type InProcessDocument, type InProcessGeneratorOptions } from "./in-process.js";
 export type { PipelineObserver, RetryNotice, StageNotice } from "./observer.js";
-export { noopStageTracer, type StageTracer, type StageSpan, type StageResult } from "./stage-tracer.js";
+export { noopStageTracer, type StageTracer, type StageSpan, type StageResult, type StageInput } from "./stage-tracer.js";
 export { createEventStream, errorBody, type EventStream } from "./event-stream.js";
 export { KBAlignInput, validateQuery, readRequestId, type KBAlignRequest, type QueryValidation } from "./query-input.js";
 export { degradationTable, degradation, recallFailure, brokenStreamFailure, extractiveFallback, type DegradationReason } from "./degradation.js";

@@ -61,9 +61,9 @@ describe("KBAlign with a stage tracer", () => {
     expect(generateStages).toEqual(["first_answer", "final_answer"]);
     expect(rec.spans.map((s) => s.ended)).toEqual([
       { error: undefined, result: { documents: docsA.length } },
-      { error: undefined, result: { chars: "an answer".length } },
+      { error: undefined, result: { chars: "an answer".length, text: "an answer" } },
       { error: undefined, result: { documents: 1 } },
-      { error: undefined, result: { chars: "an answer".length } },
+      { error: undefined, result: { chars: "an answer".length, text: "an answer" } },
     ]);
   });
 

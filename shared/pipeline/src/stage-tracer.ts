@@ -7,6 +7,14 @@ export interface StageResult {
   documents?: number;
   /** Characters of the text a generation produced. */
   chars?: number;
+  /** The text a generation produced: user content, for a tracer to record only when an operator asks. */
+  text?: string;
+}
+
+/** What a stage works on: user content, for a tracer to record only when an operator asks. */
+export interface StageInput {
+  /** The question (a recall's query, expanded or not, for the recall stages). */
+  query: string;
 }
 
 /** The span (or whatever the tracer keeps) of one running stage. */
@@ -29,7 +37,7 @@ export interface StageSpan {
  * Must not throw.
  */
 export interface StageTracer {
-  startStage(stage: Stage, requestId: string): StageSpan;
+  startStage(stage: Stage, requestId: string, input: StageInput): StageSpan;
 }
 
 const noopSpan: StageSpan = { run: (fn) => fn(), retrying: () => undefined, end: () => undefined };

@@ -21,7 +21,7 @@ import type { GeneratorPort, RetrieverPort } from "./ports.js";
 import type { KBAlignRequest } from "./query-input.js";
 import type { RequestScope } from "./request-scope.js";
 import { retrieveWithRetry } from "./retrieval.js";
-import type { StageResult, StageSpan, StageTracer } from "./stage-tracer.js";
+import type { StageInput, StageResult, StageSpan, StageTracer } from "./stage-tracer.js";
 
 export interface StageDeps {
   retriever: RetrieverPort;
@@ -73,9 +73,14 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
       ctx,
     );
   /** Runs one stage, timing and tracing it; a failure that ends the request is thrown, any other returned. */
-  const stage = async <T>(name: Stage, work: (span: StageSpan) => Promise<T>, measure: (value: T) => StageResult): Promise<Outcome<T>> => {
+  const stage = async <T>(
+    name: Stage,
+    input: StageInput,
+    work: (span: StageSpan) => Promise<T>,
+    measure: (value: T) => StageResult,
+  ): Promise<Outcome<T>> => {
     const stageStarted = performance.now();
-    const span = tracer.startStage(name, request.requestId);
+    const span = tracer.startStage(name, request.requestId, input);
     let outcome: Outcome<T>;
     try {
       outcome = { ok: true, value: await work(span) };
@@ -96,7 +101,8 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   };
 
   // 1. Recall: nothing to ground an answer on without it, so its failure ends the request.
-  const recall = await stage("recall", (span) => retrieve({ query: request.query }, call("recall", span)), countDocuments);
+  const asked = { query: request.query };
+  const recall = await stage("recall", asked, (span) => retrieve({ query: request.query }, call("recall", span)), countDocuments);
   if (!recall.ok) throw recallFailure(recall.error);
   yield recallBody("recall", recall.value);
 
@@ -109,6 +115,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   );
   const first = await stage(
     "first_answer",
+    asked,
     (span) => collectText(generate("first_answer", recall.value, call("first_answer", span, firstAnswerScope.signal, firstAnswerScope.deadline))),
     countChars,
   ).finally(() => firstAnswerScope.dispose());
@@ -118,7 +125,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     yield { state: "first_answer", value: first.value };
     // 3. Query expansion (query2doc / HyDE): the question plus a draft answer recalls better.
     const expandedQuery = expandQuery(request.query, first.value, config);
-    const expanded = await stage("query_expansion_recall", (span) => retrieve(expandedQuery, call("query_expansion_recall", span)), countDocuments);
+    const expanded = await stage("query_expansion_recall", { query: expandedQuery.query }, (span) => retrieve(expandedQuery, call("query_expansion_recall", span)), countDocuments);
     if (expanded.ok) {
       grounding = expanded.value;
       yield recallBody("query_expansion_recall", expanded.value);
@@ -129,9 +136,9 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   // Not run through stage(): it yields as it goes. Its span ends with the generation (the
   // extractive fallback that may follow is the request's, recorded as a degradation).
   const finalStarted = performance.now();
-  const finalSpan = tracer.startStage("final_answer", request.requestId);
+  const finalSpan = tracer.startStage("final_answer", request.requestId, asked);
   let sent = 0;
-  let chars = 0;
+  let answer = "";
   let failure: KBAlignError | undefined;
   try {
     const chunks = generate("final_answer", grounding, call("final_answer", finalSpan));
@@ -139,14 +146,13 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
       for await (const chunk of chunks) {
         if (chunk === "") continue;
         sent++;
-        chars += chunk.length;
+        answer += chunk;
         yield { state: "data", value: chunk };
       }
     } else {
-      const answer = await collectText(chunks);
+      answer = await collectText(chunks);
       if (answer !== "") {
         sent++;
-        chars += answer.length;
         yield { state: "data", value: answer };
       }
     }
@@ -157,7 +163,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     if (sent > 0) throw brokenStreamFailure(failure, sent);
   } finally {
     // Also reached when the run is abandoned mid-stream (cancel, deadline): the span still ends.
-    if (failure === undefined) finalSpan.end(undefined, { chars });
+    if (failure === undefined) finalSpan.end(undefined, { chars: answer.length, text: answer });
   }
   if (failure) {
     degrade("finalAnswerFailed", failure);
@@ -212,7 +218,7 @@ function truncate(text: string, max: number): string {
 }
 
 const countDocuments = (docs: Document[]): StageResult => ({ documents: docs.length });
-const countChars = (text: string): StageResult => ({ chars: text.length });
+const countChars = (text: string): StageResult => ({ chars: text.length, text });
 
 async function collectText(chunks: AsyncIterable<string>): Promise<string> {
   let text = "";

@@ -47,10 +47,11 @@ export interface RequestOptions<T> {
  * no reply in time -> TIMEOUT, an error envelope -> the error class of its code.
  */
 export async function requestJson<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions<T>): Promise<T> {
-  const span = startSendSpan(subject);
+  const data = encodeJson(body);
+  const span = startSendSpan(subject, data.length);
   try {
     const msg = await context.with(trace.setSpan(context.active(), span), () =>
-      nc.request(subject, encodeJson(body), { timeout: options.timeoutMs, headers: injectTraceContext() }),
+      nc.request(subject, data, { timeout: options.timeoutMs, headers: injectTraceContext() }),
     );
     return parseReply(msg, subject, options.response);
   } catch (err) {
@@ -97,9 +98,10 @@ export async function* requestStream<T>(
   body: unknown,
   options: StreamRequestOptions<T>,
 ): AsyncGenerator<T, void, undefined> {
+  const data = encodeJson(body);
   const inbox = createInbox();
   const sub = nc.subscribe(inbox);
-  const span = startSendSpan(subject);
+  const span = startSendSpan(subject, data.length);
   const deadline = Date.now() + options.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const fail = (error: KBAlignError) => {
@@ -127,7 +129,7 @@ export async function* requestStream<T>(
     if (options.signal?.aborted) throw new CancelledError(`${subject} cancelled`);
     armTimer();
     context.with(trace.setSpan(context.active(), span), () =>
-      nc.publish(subject, encodeJson(body), { reply: inbox, headers: injectTraceContext() }),
+      nc.publish(subject, data, { reply: inbox, headers: injectTraceContext() }),
     );
     for await (const msg of sub) {
       armTimer();

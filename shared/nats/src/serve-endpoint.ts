@@ -73,7 +73,7 @@ export function serveRaw(service: Service, spec: RawEndpointSpec): void {
 
 async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<void> {
   const started = performance.now();
-  const { span, ctx } = startProcessSpan(spec.subject, msg.headers, spec.queue);
+  const { span, ctx } = startProcessSpan(spec.subject, msg.headers, msg.data.length, spec.queue);
   let code: ErrorCode | "OK";
   try {
     code = await context.with(ctx, () => spec.handle(msg));

@@ -55,6 +55,10 @@ describe("trace context across NATS", () => {
     expect(processSpan?.spanContext().traceId).toBe(send?.spanContext().traceId);
     expect(processSpan?.parentSpanContext?.spanId).toBe(send?.spanContext().spanId);
     expect(processSpan?.attributes).toMatchObject({ "messaging.system": "nats", "messaging.destination.name": "t.traced" });
+    // Sizes, not texts: both sides see the body's bytes.
+    const bytes = JSON.stringify({ fail: false }).length;
+    expect(send?.attributes["messaging.message.body.size"]).toBe(bytes);
+    expect(processSpan?.attributes["messaging.message.body.size"]).toBe(bytes);
   });
 
   it("marks both spans failed with the error code", async () => {

@@ -4,6 +4,7 @@ import {
   ATTR_ERROR_TYPE,
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
   MESSAGING_SYSTEM_NATS,
@@ -32,19 +33,20 @@ export function extractTraceContext(h: MsgHdrs | undefined): Context {
 }
 
 /** A PRODUCER span `send <subject>`; run the publish inside it so its context is injected. */
-export function startSendSpan(subject: string): Span {
+export function startSendSpan(subject: string, bodyBytes: number): Span {
   return tracer.startSpan(`send ${subject}`, {
     kind: SpanKind.PRODUCER,
     attributes: {
       [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_NATS,
       [ATTR_MESSAGING_DESTINATION_NAME]: subject,
       [ATTR_MESSAGING_OPERATION_TYPE]: "send",
+      [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodyBytes,
     },
   });
 }
 
 /** A CONSUMER span `process <subject>`, child of the context the message carried. */
-export function startProcessSpan(subject: string, h: MsgHdrs | undefined, queue?: string): { span: Span; ctx: Context } {
+export function startProcessSpan(subject: string, h: MsgHdrs | undefined, bodyBytes: number, queue?: string): { span: Span; ctx: Context } {
   const parent = extractTraceContext(h);
   const span = tracer.startSpan(
     `process ${subject}`,
@@ -54,6 +56,7 @@ export function startProcessSpan(subject: string, h: MsgHdrs | undefined, queue?
         [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_NATS,
         [ATTR_MESSAGING_DESTINATION_NAME]: subject,
         [ATTR_MESSAGING_OPERATION_TYPE]: "process",
+        [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodyBytes,
         ...(queue ? { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: queue } : {}),
       },
     },

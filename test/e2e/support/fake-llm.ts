@@ -29,7 +29,12 @@ export interface FakeLlm {
   close(): Promise<void>;
 }
 
-export async function startFakeLlm(): Promise<FakeLlm> {
+export interface FakeLlmOptions {
+  /** Wait this long before answering each request: a slow model, as latency alerts see it. */
+  delayMs?: number;
+}
+
+export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
   const requests: LlmRequest[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
@@ -49,7 +54,8 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       res.on("close", aborted);
       // A write racing the client's disconnect fails: that is the abort this server records.
       res.on("error", aborted);
-      void stream(res, request);
+      if (options.delayMs) setTimeout(() => void stream(res, request), options.delayMs);
+      else void stream(res, request);
     });
   });
   server.on("connection", (socket: Socket) => {

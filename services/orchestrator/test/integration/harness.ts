@@ -55,7 +55,8 @@ export async function startFakeRetriever(nc: NatsConnection, handle: (req: Retri
 }
 
 /** docsA for a plain query, docsB for an expanded one (it contains a newline). */
-export const twoRecalls = async (req: RetrieveRequest) => (req.query.includes("\n") ? docsB : docsA);
+/** docsA for the question, docsB for the second recall (the question expanded by the first answer). */
+export const twoRecalls = async (req: RetrieveRequest) => (req.expansion === undefined ? docsA : docsB);
 
 type Send = (reply: GenerateReply) => void;
 

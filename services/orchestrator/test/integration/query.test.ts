@@ -39,7 +39,7 @@ describe("kbalign.v1.query over a real nats-server", () => {
 
     expect(retriever.calls).toEqual([
       { collection: "docs", topn: 3, query: query.query },
-      { collection: "docs", topn: 3, query: `${query.query}\ndraft answer.` },
+      { collection: "docs", topn: 3, query: query.query, expansion: { text: "draft answer.", weight: 0.3, maxTerms: 10, fusion: "rrf" } },
     ]);
     expect(generator.requests.map((r) => r.purpose)).toEqual(["first_answer", "final_answer"]);
     expect(generator.requests[1]?.documents).toEqual(docsB);
@@ -142,7 +142,7 @@ describe("kbalign.v1.query over a real nats-server", () => {
   it("answers from the first recall when the second retrieval fails", async () => {
     await started(
       startFakeRetriever(bed.fakes, async (req) => {
-        if (req.query.includes("\n")) throw new UnavailableError("replica gone");
+        if (req.expansion !== undefined) throw new UnavailableError("replica gone");
         return docsA;
       }),
     );

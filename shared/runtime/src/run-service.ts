@@ -61,7 +61,7 @@ export async function runService<C extends ProcessConfig, H extends ServiceHandl
 async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: ServiceProcess<C, H>, config: C, log: Logger): Promise<void> {
   const registry = createMetricsRegistry(spec.service);
   const tracing = await startTracing(spec.service);
-  if (!tracing.preloaded) log.warn({}, "tracing started without the preload (node --import @kbalign/telemetry/preload): modules loaded before it are not instrumented");
+  if (tracing.startedLate) log.warn({}, "tracing started without the preload (node --import @kbalign/telemetry/preload): modules loaded before it are not instrumented");
   const name = config.KBALIGN_INSTANCE ? `${spec.service}/${config.KBALIGN_INSTANCE}` : spec.service;
   const nc = await connectNats({ url: config.NATS_URL, name, log });
   const handle = await spec.start({ nc, config, log, registry });

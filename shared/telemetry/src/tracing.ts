@@ -3,8 +3,8 @@ import { activeTracing, tracingEnabled, type TracingHandle } from "./tracing-env
 export { tracingEnabled, type TracingHandle } from "./tracing-env.js";
 
 export interface Tracing extends TracingHandle {
-  /** False when the SDK had to be started late, without the `--import` preload. */
-  preloaded: boolean;
+  /** True when the SDK had to be started now, the process having been started without the preload. */
+  startedLate: boolean;
 }
 
 /**
@@ -15,9 +15,9 @@ export interface Tracing extends TracingHandle {
  */
 export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
   const preloaded = activeTracing();
-  if (preloaded) return { preloaded: true, shutdown: () => preloaded.shutdown() };
-  if (!tracingEnabled(env)) return { preloaded: true, shutdown: async () => {} };
+  if (preloaded) return { startedLate: false, shutdown: () => preloaded.shutdown() };
+  if (!tracingEnabled(env)) return { startedLate: false, shutdown: async () => {} };
   const { startTracingSdk } = await import("./tracing-sdk.js");
   const late = startTracingSdk(serviceName, env);
-  return { preloaded: false, shutdown: () => late.shutdown() };
+  return { startedLate: true, shutdown: () => late.shutdown() };
 }

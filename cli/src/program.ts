@@ -9,14 +9,12 @@ import { registerIngestCommand } from "./commands/ingest.js";
 import { registerUpCommand } from "./commands/up.js";
 import { loadConfig } from "./config.js";
 import { CliError } from "./errors.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { writeLine, type Terminal } from "./terminal.js";
 
 export const VERSION = "0.1.0";
 
-/** Exit codes: 0 ok, 1 failure, 2 usage (a bad flag, a missing argument, an unknown command). */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from "./exit-codes.js";
 
 /**
  * The `kbalign` program. Commander's own exits become exceptions (exitOverride), so the caller

@@ -8,11 +8,10 @@ import { CliError } from "../errors.js";
 import { connectCli } from "../nats-connection.js";
 import { onShutdownSignal } from "../shutdown-signals.js";
 import { writeLine } from "../terminal.js";
+import { EXIT_INTERRUPTED } from "../exit-codes.js";
 
 /** After Ctrl-C, how long to wait for the CANCELLED event before giving up on it. */
 const CANCEL_WAIT_MS = 3_000;
-/** Exit code after a second Ctrl-C (128 + SIGINT), the shell convention for "interrupted". */
-const INTERRUPTED_EXIT_CODE = 130;
 
 interface AskFlags {
   collection: CollectionName;
@@ -41,7 +40,7 @@ export function registerAskCommand(program: Command, ctx: CommandContext): void 
       const stopWaiting = new AbortController();
       let waitTimer: NodeJS.Timeout | undefined;
       const removeSignalHandler = onShutdownSignal((_signal, count) => {
-        if (count > 1) process.exit(INTERRUPTED_EXIT_CODE);
+        if (count > 1) process.exit(EXIT_INTERRUPTED);
         writeLine(ctx.terminal.stderr, "cancelling… (Ctrl-C again to quit at once)");
         sendCancel(nc, requestId).then(
           () => {

@@ -14,9 +14,8 @@ import type { CommandContext } from "../command-context.js";
 import { connectCli } from "../nats-connection.js";
 import { onShutdownSignal } from "../shutdown-signals.js";
 import { writeLine } from "../terminal.js";
+import { EXIT_INTERRUPTED } from "../exit-codes.js";
 
-/** 128 + SIGINT, the shell convention for "interrupted": the run did not complete. */
-const INTERRUPTED_EXIT_CODE = 130;
 
 interface BenchFlags {
   collection: CollectionName;
@@ -70,7 +69,7 @@ async function bench(flags: BenchFlags, ctx: CommandContext): Promise<number> {
       writeLine(stderr, "not waiting: reporting what was measured (Ctrl-C again to quit at once)");
       abandon.abort();
     } else {
-      process.exit(INTERRUPTED_EXIT_CODE);
+      process.exit(EXIT_INTERRUPTED);
     }
   });
   try {
@@ -106,7 +105,7 @@ async function bench(flags: BenchFlags, ctx: CommandContext): Promise<number> {
     const report = buildBenchReport(setup, environment, run);
     if (report.summary.requests === 0) {
       writeLine(stderr, "kbalign: nothing was measured, so no results were written");
-      return run.interrupted ? INTERRUPTED_EXIT_CODE : 1;
+      return run.interrupted ? EXIT_INTERRUPTED : 1;
     }
     const tables = reportTables(report);
     const title = reportTitle(report);
@@ -117,7 +116,7 @@ async function bench(flags: BenchFlags, ctx: CommandContext): Promise<number> {
       writeLine(stderr, "kbalign: no measured request got an answer from the orchestrator: nothing about the service was measured");
       return 1;
     }
-    return run.interrupted ? INTERRUPTED_EXIT_CODE : 0;
+    return run.interrupted ? EXIT_INTERRUPTED : 0;
   } finally {
     removeSignalHandler();
     await nc.close();

@@ -21,9 +21,8 @@ import { ingestDocuments } from "../ingest/ingest-documents.js";
 import { connectCli } from "../nats-connection.js";
 import { onShutdownSignal } from "../shutdown-signals.js";
 import { writeLine, type Terminal } from "../terminal.js";
+import { EXIT_INTERRUPTED } from "../exit-codes.js";
 
-/** 128 + SIGINT, the shell convention for "interrupted": the run did not complete. */
-const INTERRUPTED_EXIT_CODE = 130;
 /** How long the retrievers may take to index an ingested corpus before eval gives up waiting. */
 const INDEX_WAIT_TIMEOUT_MS = 120_000;
 
@@ -76,7 +75,7 @@ async function evaluate(flags: EvalFlags, terminal: Terminal): Promise<number> {
   const nc = await connectCli(flags.nats, "kbalign-cli-eval");
   const stop = new AbortController();
   const removeSignalHandler = onShutdownSignal((_signal, count) => {
-    if (count > 1) process.exit(INTERRUPTED_EXIT_CODE);
+    if (count > 1) process.exit(EXIT_INTERRUPTED);
     writeLine(stderr, "stopping: waiting for the questions in flight, then reporting (Ctrl-C again to quit at once)");
     stop.abort();
   });
@@ -98,7 +97,7 @@ async function evaluate(flags: EvalFlags, terminal: Terminal): Promise<number> {
     }).finally(() => progress.finish());
     if (run.results.length === 0) {
       writeLine(stderr, "kbalign: no question was asked, so no results were written");
-      return run.interrupted ? INTERRUPTED_EXIT_CODE : 1;
+      return run.interrupted ? EXIT_INTERRUPTED : 1;
     }
 
     const settings: EvalSettings = {
@@ -124,7 +123,7 @@ async function evaluate(flags: EvalFlags, terminal: Terminal): Promise<number> {
       writeLine(stderr, "kbalign: no question got an answer from the pipeline: every score is 0");
       return 1;
     }
-    return run.interrupted ? INTERRUPTED_EXIT_CODE : 0;
+    return run.interrupted ? EXIT_INTERRUPTED : 0;
   } finally {
     removeSignalHandler();
     await nc.close();

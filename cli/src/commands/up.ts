@@ -16,12 +16,12 @@ import { resolveServiceMains, serviceName, serviceNodeArgs, SERVICES, type Servi
 import { waitForServices } from "../stack/service-readiness.js";
 import { superviseProcess, type CrashReport, type SupervisedProcess } from "../stack/supervised-process.js";
 import { writeLine } from "../terminal.js";
+import { EXIT_INTERRUPTED } from "../exit-codes.js";
 
 /** Services drain in-flight requests on SIGTERM; after this they are killed. */
 const SERVICE_STOP_GRACE_MS = 10_000;
 /** From "services started" to "all answer PING"; a cold start takes a few seconds. */
 const READY_TIMEOUT_MS = 60_000;
-const INTERRUPTED_EXIT_CODE = 130;
 
 interface UpFlags {
   port: number;
@@ -65,7 +65,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
     if (count > 1) {
       writeLine(stderr, "killing everything now");
       killAll();
-      process.exit(INTERRUPTED_EXIT_CODE);
+      process.exit(EXIT_INTERRUPTED);
     }
     writeLine(stderr, `\n${signal}: stopping the services, then nats-server… (again to kill at once)`);
     shutdown.abort(new CliError("interrupted"));

@@ -3,6 +3,7 @@ import type { Service, ServiceMsg } from "@nats-io/services";
 import type { MsgHdrs } from "@nats-io/nats-core";
 import { badRequestFromZod, BadRequestError, toKBAlignError, type ErrorCode, type KBAlignError } from "@kbalign/contracts";
 import type { z } from "zod";
+import { endpointStatsRecorder, type EndpointStatsRecorder } from "./endpoint-stats.js";
 import { decodeJson, encodeJson } from "./json.js";
 import type { Log } from "./log.js";
 import { recordSpanError, startProcessSpan } from "./trace-context.js";
@@ -55,7 +56,8 @@ export interface RawEndpointSpec extends EndpointBase {
 /**
  * Adds an endpoint whose handler is async. The services runtime catches only synchronous throws,
  * so this awaits the handler, answers anything it throws, opens the `process` span and records
- * the outcome.
+ * the outcome. The runtime also times and counts errors only around the synchronous call, so
+ * the rest of each handling is added to the endpoint's `$SRV.STATS` figures when it ends.
  */
 export function serveRaw(service: Service, spec: RawEndpointSpec): void {
   service.addEndpoint(spec.name, {
@@ -66,20 +68,33 @@ export function serveRaw(service: Service, spec: RawEndpointSpec): void {
         spec.log.error({ err, endpoint: spec.name }, "endpoint subscription failed");
         return;
       }
-      void handleOne(spec, msg);
+      const handling = handleOne(spec, msg);
+      const returned = performance.now();
+      void handling.then((ended) => stats?.record((ended.at - returned) / 1000, ended.error));
     },
   });
+  const stats: EndpointStatsRecorder | undefined = endpointStatsRecorder(service, spec.name);
+  if (!stats) spec.log.warn({ endpoint: spec.name }, "services framework stats out of reach: $SRV.STATS times only the synchronous part");
 }
 
-async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<void> {
+/** When a handling ended (performance.now()), and the error its caller was answered with. */
+interface Ended {
+  at: number;
+  error?: string;
+}
+
+/** Never rejects: every failure is answered, logged or both. */
+async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<Ended> {
   const started = performance.now();
   const { span, ctx } = startProcessSpan(spec.subject, msg.headers, msg.data.length, spec.queue);
   let code: ErrorCode | "OK";
+  let errorText: string | undefined;
   try {
     code = await context.with(ctx, () => spec.handle(msg));
   } catch (thrown) {
     const error = toKBAlignError(thrown);
     code = error.code;
+    errorText = `${error.code}: ${error.message}`;
     if (error.code === "INTERNAL") spec.log.error({ err: thrown, endpoint: spec.name }, "endpoint handler failed");
     try {
       respondWithError(msg, error);
@@ -90,7 +105,10 @@ async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<void> 
   }
   if (code !== "OK") recordSpanError(span, code);
   span.end();
-  spec.observe?.({ endpoint: spec.name, durationSeconds: (performance.now() - started) / 1000, code });
+  const at = performance.now();
+  spec.observe?.({ endpoint: spec.name, durationSeconds: (at - started) / 1000, code });
+  // A raw handler that answered with an error itself names only its code.
+  return code === "OK" ? { at } : { at, error: errorText ?? code };
 }
 
 /** Replies with the error envelope and the services framework's error headers. */

@@ -41,7 +41,7 @@ describe("a real Prometheus with the repository's rules", () => {
     llm = await startFakeLlm({ delayMs: LLM_DELAY_MS });
     const natsPort = await freePort();
     const { KBALIGN_GENERATOR_BACKEND: _backend, ...env } = process.env;
-    up = startNode("kbalign up", cliMain, ["up", "--port", String(natsPort), "--data", join(workDir, "stack"), "--ops-port", "0", "--demo"], {
+    up = startNode("kbalign up", cliMain, ["up", "--port", String(natsPort), "--data", join(workDir, "stack"), "--ops-port", "0", "--demo", "--no-prometheus"], {
       ...env,
       KBALIGN_LOG_LEVEL: "warn",
       KBALIGN_GENERATOR_BACKEND: "openai",

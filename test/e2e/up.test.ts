@@ -24,7 +24,7 @@ describe("kbalign up --demo", () => {
     dataDir = await mkdtemp(join(tmpdir(), "kbalign-up-e2e-"));
     // The default (extractive) generator: this is what `npm start` runs.
     const { KBALIGN_GENERATOR_BACKEND: _backend, ...env } = process.env;
-    up = startNode("kbalign up", cliMain, ["up", "--port", String(port), "--data", dataDir, "--ops-port", "0", "--demo"], { ...env, KBALIGN_LOG_LEVEL: "warn" });
+    up = startNode("kbalign up", cliMain, ["up", "--port", String(port), "--data", dataDir, "--ops-port", "0", "--demo", "--no-prometheus"], { ...env, KBALIGN_LOG_LEVEL: "warn" });
     await up.waitForStdout(/kbalign is up/, 60_000);
   }, 90_000);
 
@@ -124,7 +124,7 @@ describe("kbalign up --demo", () => {
   // After the stop above: the JetStream store under --data is the durable state.
   it("keeps the knowledge base across a stop and start on the same --data, with no new ingest", async () => {
     const { KBALIGN_GENERATOR_BACKEND: _backend, ...env } = process.env;
-    const again = startNode("kbalign up (again)", cliMain, ["up", "--port", String(port), "--data", dataDir, "--ops-port", "0"], { ...env, KBALIGN_LOG_LEVEL: "warn" });
+    const again = startNode("kbalign up (again)", cliMain, ["up", "--port", String(port), "--data", dataDir, "--ops-port", "0", "--no-prometheus"], { ...env, KBALIGN_LOG_LEVEL: "warn" });
     try {
       await again.waitForStdout(/kbalign is up/, 60_000);
       const result = await runCli(["ask", "土星的光环是由什么组成的？", "--collection", "demo", "--json", "--nats", natsUrl]);

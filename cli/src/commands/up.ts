@@ -12,6 +12,8 @@ import { onShutdownSignal } from "../shutdown-signals.js";
 import { formatBanner } from "../stack/banner.js";
 import { formatCrashReport } from "../stack/crash-report.js";
 import { assertNatsPortFree, launchNatsServer } from "../stack/nats-server.js";
+import { choosePrometheusPort, findPrometheus, launchPrometheus, waitForPrometheus, type RunningPrometheus } from "../stack/prometheus.js";
+import { repositoryRuleFiles } from "../stack/prometheus-config.js";
 import { resolveServiceMains, serviceName, serviceNodeArgs, SERVICES, type ServiceKey } from "../stack/service-mains.js";
 import { waitForServices } from "../stack/service-readiness.js";
 import { superviseProcess, type CrashReport, type SupervisedProcess } from "../stack/supervised-process.js";
@@ -28,6 +30,9 @@ interface UpFlags {
   data: string;
   opsPort: number;
   demo: boolean;
+  /** False with --no-prometheus. */
+  prometheus: boolean;
+  prometheusPort: number;
 }
 
 /** `kbalign up --port N --data DIR`: NATS + the three services, supervised, until Ctrl-C. */
@@ -38,6 +43,8 @@ export function registerUpCommand(program: Command, ctx: CommandContext): void {
     .option("--port <n>", "port of the stack's NATS server", parsePort, 4222)
     .option("--data <dir>", "state directory (JetStream store, logs)", "./.kbalign")
     .option("--ops-port <base>", "ops HTTP ports: retriever BASE, generator BASE+1, orchestrator BASE+2 (0: any free ports)", parseOpsPortBase, 9101)
+    .option("--prometheus-port <n>", "Prometheus' port, when it is installed (the next free one when taken)", parsePort, 9090)
+    .option("--no-prometheus", "do not start Prometheus, even when it is installed")
     .option("--demo", "once ready, load the demo knowledge base and ask one English and one Chinese question", false)
     .action(async (flags: UpFlags) => {
       ctx.result.exitCode = await runUp(flags, ctx);
@@ -50,6 +57,8 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
   const mains = resolveServiceMains();
   await assertNatsPortFree(flags.port);
   const opsPorts = await chooseOpsPorts(flags.opsPort);
+  const prometheusBin = flags.prometheus ? findPrometheus(ctx.config.KBALIGN_PROMETHEUS, ctx.env.PATH) : undefined;
+  const prometheusPort = prometheusBin ? await choosePrometheusPort(flags.prometheusPort, [flags.port, ...opsPorts]) : undefined;
   const dataDir = resolve(flags.data);
   const logsDir = join(dataDir, "logs");
   await mkdir(join(dataDir, "nats"), { recursive: true });
@@ -71,9 +80,28 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
     shutdown.abort(new CliError("interrupted"));
   });
   const onCrash = (name: string) => (report: CrashReport) => writeLine(stderr, formatCrashReport(report, logFile(name)));
+  // Optional: when it cannot run, the stack goes on without it and says so.
+  const startPrometheus = async (bin: string, port: number): Promise<RunningPrometheus | undefined> => {
+    const ruleFiles = repositoryRuleFiles();
+    writeLine(stdout, `• starting prometheus on 127.0.0.1:${port} (${ruleFiles.length} rule files, data in ${join(dataDir, "prometheus")})`);
+    return launchPrometheus({
+      bin,
+      port,
+      dataDir,
+      logFile: logFile("prometheus"),
+      targets: SERVICES.map((service, i) => ({ service, port: opsPorts[i] ?? 0 })),
+      ruleFiles,
+      env: ctx.env,
+      onCrash: onCrash("prometheus"),
+    }).catch((err: unknown) => {
+      writeLine(stderr, `cannot run ${bin}: ${err instanceof Error ? err.message : String(err)}; going on without prometheus`);
+      return undefined;
+    });
+  };
 
   let nc: NatsConnection | undefined;
   let nats: SupervisedProcess | undefined;
+  let prometheus: RunningPrometheus | undefined;
   const services = new Map<ServiceKey, SupervisedProcess>();
   try {
     writeLine(stdout, `• starting nats-server on 127.0.0.1:${flags.port} (JetStream store ${join(dataDir, "nats")})`);
@@ -106,6 +134,14 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       children.push(service);
     }
 
+    if (prometheusBin && prometheusPort !== undefined) {
+      prometheus = await startPrometheus(prometheusBin, prometheusPort);
+      if (prometheus) children.push(prometheus.process);
+    } else if (flags.prometheus) {
+      const where = ctx.config.KBALIGN_PROMETHEUS ? `KBALIGN_PROMETHEUS=${ctx.config.KBALIGN_PROMETHEUS} not found` : "prometheus is not installed";
+      writeLine(stdout, `• ${where}: starting without Prometheus (apt-get install prometheus, or set KBALIGN_PROMETHEUS)`);
+    }
+
     nc = await connectCli(server.url, "kbalign-up");
     writeLine(stdout, "• waiting for the services to answer PING…");
     await waitForServices(
@@ -121,9 +157,20 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
         },
       },
     );
+    if (prometheus && !(await waitForPrometheus(prometheus.process, prometheus.url, shutdown.signal))) {
+      writeLine(stderr, `prometheus did not become ready: going on without it (see ${logFile("prometheus")})`);
+      await prometheus.process.stop();
+      prometheus = undefined;
+    }
     writeLine(
       stdout,
-      formatBanner({ natsUrl: server.url, opsPorts: SERVICES.map((key, i) => ({ name: key, port: opsPorts[i] ?? 0 })), logsDir, dataDir }),
+      formatBanner({
+        natsUrl: server.url,
+        opsPorts: SERVICES.map((key, i) => ({ name: key, port: opsPorts[i] ?? 0 })),
+        logsDir,
+        dataDir,
+        ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
+      }),
     );
 
     if (flags.demo) {
@@ -145,7 +192,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
     throw err;
   } finally {
     await nc?.close();
-    await Promise.all([...services.values()].map((service) => service.stop()));
+    await Promise.all([...[...services.values()].map((service) => service.stop()), prometheus?.process.stop()]);
     await nats?.stop();
     process.off("exit", killAll);
     removeSignalHandler();

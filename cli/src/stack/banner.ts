@@ -4,18 +4,21 @@ export interface BannerInfo {
   opsPorts: Array<{ name: string; port: number }>;
   logsDir: string;
   dataDir: string;
+  /** Prometheus' UI when `kbalign up` started one. */
+  prometheusUrl?: string;
 }
 
 /** The first thing a user reads once the stack is up: where it is, and what to type next. */
 export function formatBanner(info: BannerInfo): string {
   const nats = info.natsUrl === "nats://127.0.0.1:4222" ? "" : ` --nats ${info.natsUrl}`;
-  const width = Math.max(...info.opsPorts.map((o) => o.name.length), "ingest".length) + 2;
+  const width = Math.max(...info.opsPorts.map((o) => o.name.length), "prometheus".length) + 2;
   const row = (label: string, value: string) => `  ${label.padEnd(width)}${value}`;
   return [
     "",
     "kbalign is up",
     row("NATS", info.natsUrl),
     ...info.opsPorts.map((o) => row(o.name, `http://127.0.0.1:${o.port}/metrics  /healthz  /readyz`)),
+    ...(info.prometheusUrl ? [row("prometheus", `${info.prometheusUrl}/graph  /targets  /alerts`)] : []),
     row("data", info.dataDir),
     row("logs", info.logsDir),
     row("ingest", `kbalign ingest ./docs --collection docs${nats}`),

@@ -8,7 +8,7 @@ import { expandQuery, parseKBAlignConfig, type RecallQuery } from "@kbalign/pipe
  * each question, 100 deep:
  * - the first recall: the question alone;
  * - the second: the question expanded by the first answer the pipeline streamed, built by the
- *   pipeline's own `expandQuery` with the DEFAULT KBAlign config (weighted expansion, its default
+ *   pipeline's own `expandQuery` with the DEFAULT KBAlign config (the fused expansion, its default
  *   weight, term limit and draft length). An orchestrator run with another expansion config is not
  *   mirrored; the top of each deep ranking is compared with the public event to catch that.
  */

@@ -1,11 +1,17 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { supportsExemplars } from "@kbalign/telemetry";
 
 // Seconds, 1 ms to the 30 s default deadline; dense around 100 ms (the latency target, whose
 // `le="0.1"` bucket the latency SLO in observability/prometheus/ counts), coarse beyond.
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** Every instrument the orchestrator exports, declared once on the given registry. */
+/**
+ * Every instrument the orchestrator exports, declared once on the given registry. The latency
+ * histograms keep the trace id of an observation as an exemplar when the registry can (the
+ * services' OpenMetrics registry): observe them with `observeWithExemplar` from @kbalign/telemetry.
+ */
 export function createOrchestratorMetrics(registry: Registry) {
+  const enableExemplars = supportsExemplars(registry);
   return {
     requests: new Counter({
       name: "kbalign_requests_total",
@@ -17,6 +23,7 @@ export function createOrchestratorMetrics(registry: Registry) {
       name: "kbalign_response_time_seconds",
       help: "Whole query: time from receiving it to publishing its terminal event.",
       buckets: LATENCY_BUCKETS,
+      enableExemplars,
       registers: [registry],
     }),
     stageDuration: new Histogram({
@@ -24,6 +31,21 @@ export function createOrchestratorMetrics(registry: Registry) {
       help: "Time spent in each pipeline stage (recall, first_answer, query_expansion_recall, final_answer).",
       labelNames: ["stage"] as const,
       buckets: LATENCY_BUCKETS,
+      enableExemplars,
+      registers: [registry],
+    }),
+    timeToFirstEvent: new Histogram({
+      name: "kbalign_time_to_first_event_seconds",
+      help: "Queries that ran the pipeline: time from receiving the query to publishing its first event.",
+      buckets: LATENCY_BUCKETS,
+      enableExemplars,
+      registers: [registry],
+    }),
+    timeToFirstData: new Histogram({
+      name: "kbalign_time_to_first_data_seconds",
+      help: "Queries that ran the pipeline: time from receiving the query to publishing its first data chunk of the final answer.",
+      buckets: LATENCY_BUCKETS,
+      enableExemplars,
       registers: [registry],
     }),
     degradations: new Counter({

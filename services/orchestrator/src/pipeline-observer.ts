@@ -1,4 +1,4 @@
-import type { Logger } from "@kbalign/telemetry";
+import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
 import type { PipelineObserver } from "@kbalign/pipeline";
 import type { OrchestratorMetrics } from "./metrics.js";
 import { recordDegradation } from "./stage-tracer.js";
@@ -11,7 +11,7 @@ export function createPipelineObserver(metrics: OrchestratorMetrics, log: Logger
       log.debug({ requestId, target, stage, attempt, delayMs, code: error.code }, "retrying");
     },
     onStage({ stage, durationMs }) {
-      metrics.stageDuration.observe({ stage }, durationMs / 1000);
+      observeWithExemplar(metrics.stageDuration, { stage }, durationMs / 1000);
     },
     onDegraded({ requestId, degradation }) {
       metrics.degradations.inc({ stage: degradation.stage, code: degradation.code });

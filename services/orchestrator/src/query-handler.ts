@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { BadRequestError, isTerminal, OverloadedError, type ErrorCode, type KBAlignError, type StageEvent } from "@kbalign/contracts";
 import { decodeJson, encodeJson } from "@kbalign/nats";
 import { createEventStream, validateQuery, type KBAlign } from "@kbalign/pipeline";
-import type { Logger } from "@kbalign/telemetry";
+import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
 import type { Admission } from "./admission.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import type { RequestRegistry } from "./request-registry.js";
@@ -37,7 +37,7 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     const started = performance.now();
     const finish = (code: Outcome): Outcome => {
       metrics.requests.inc({ code });
-      metrics.responseTime.observe((performance.now() - started) / 1000);
+      observeWithExemplar(metrics.responseTime, {}, (performance.now() - started) / 1000);
       return code;
     };
     if (!msg.reply) {
@@ -78,9 +78,20 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     deps.requests.register(requestId, controller);
     metrics.inFlight.set(deps.admission.inFlight());
     let outcome: Outcome = "INTERNAL";
+    let firstEvent = true;
+    let firstData = true;
     try {
       for await (const event of deps.pipeline.run({ ...validation.request, requestId }, { signal: controller.signal })) {
-        if (!publish(msg, event, log)) {
+        const published = publish(msg, event, log);
+        if (published && firstEvent) {
+          firstEvent = false;
+          observeWithExemplar(metrics.timeToFirstEvent, {}, (performance.now() - started) / 1000);
+        }
+        if (published && firstData && event.state === "data") {
+          firstData = false;
+          observeWithExemplar(metrics.timeToFirstData, {}, (performance.now() - started) / 1000);
+        }
+        if (!published) {
           // The client cannot be reached (connection closed): stop the work for nobody.
           controller.abort();
           outcome = "UNAVAILABLE";

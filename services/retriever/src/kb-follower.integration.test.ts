@@ -18,10 +18,10 @@ describe("KB follower over a real nats-server", () => {
   let nc: NatsConnection;
   const cleanups: Array<() => Promise<void>> = [];
 
-  function follow(registry = new Registry()) {
+  function follow(registry = new Registry(), metrics = createRetrieverMetrics(registry)) {
     const { log, entries } = captureLog();
     const indexes = new IndexRegistry();
-    const follower = startKbFollower({ nc, indexes, metrics: createRetrieverMetrics(registry), log, pullExpiresMs: 2_000 });
+    const follower = startKbFollower({ nc, indexes, metrics, log, pullExpiresMs: 2_000, lagCheckMs: 50 });
     cleanups.push(async () => (await follower).stop());
     return { follower, indexes, registry, entries };
   }
@@ -80,6 +80,23 @@ describe("KB follower over a real nats-server", () => {
     await publishDocuments(nc, [{ id: "ok2", collection: "bad", text: "beavers build dams" }]);
     await eventually(() => indexes.get("bad")!.search("beavers", 1)[0]?.id === "ok2");
     expect(await metricValue(registry, "kbalign_kb_invalid_documents_total")).toBe(4);
+  });
+
+  it("reports its lag behind the stream while catching up, and 0 once caught up", async () => {
+    await publishDocuments(nc, Array.from({ length: 100 }, (_, i) => ({ id: `l${i}`, collection: "lag", text: `lagging text ${i}` })));
+    const registry = new Registry();
+    const metrics = createRetrieverMetrics(registry);
+    const seen: number[] = [];
+    const set = metrics.kbLag.set.bind(metrics.kbLag) as (value: number) => void;
+    metrics.kbLag.set = ((value: number) => (seen.push(value), set(value))) as typeof metrics.kbLag.set;
+    const follower = await follow(registry, metrics).follower;
+    await follower.caughtUp;
+    expect(Math.max(...seen)).toBeGreaterThan(0);
+    expect(await metricValue(registry, "kbalign_kb_lag_messages")).toBe(0);
+    // The periodic check (every 50 ms here) reads the consumer's pending count: still 0, no new messages.
+    const checks = seen.length;
+    await eventually(() => seen.length > checks + 1);
+    expect(await metricValue(registry, "kbalign_kb_lag_messages")).toBe(0);
   });
 
   it("rejects caughtUp when stopped before catching up", async () => {

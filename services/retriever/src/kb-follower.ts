@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { DeliverPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { KB_STREAM, UnavailableError } from "@kbalign/contracts";
 import { ensureKbStream, type Log, type NatsConnection } from "@kbalign/nats";
 import type { IndexRegistry } from "./index-registry.js";
@@ -13,6 +13,8 @@ export interface KbFollowerOptions {
   log: Log;
   /** Lifetime of each pull request (ms); see KBALIGN_KB_PULL_EXPIRES_MS. */
   pullExpiresMs: number;
+  /** How often the consumer's pending count is read for `kbalign_kb_lag_messages` when no message comes (default 5000 ms). */
+  lagCheckMs?: number;
 }
 
 export interface KbFollower {
@@ -55,6 +57,7 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
   let caughtUp = false;
   let stopping = false;
   let current: ConsumerMessages | undefined;
+  let consumer: Consumer | undefined;
   const stopSignal = new AbortController();
 
   let resolveCaughtUp!: () => void;
@@ -80,6 +83,8 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
   const apply = (msg: JsMsg): void => {
     lastSeq = msg.seq;
     metrics.lastSequence.set(msg.seq);
+    // Messages after this one in the stream, as the server counted when delivering it.
+    metrics.kbLag.set(msg.info.pending);
     const result = parseKbMessage(msg.subject, msg.data);
     if (!result.ok) {
       metrics.invalidDocuments.inc({ reason: result.reason });
@@ -101,11 +106,12 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
   };
 
   const open = async (): Promise<ConsumerMessages> => {
-    const consumer = await js.consumers.get(
+    const opened = await js.consumers.get(
       KB_STREAM,
       lastSeq === 0 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 },
     );
-    const messages = await consumer.consume({ expires: options.pullExpiresMs });
+    const messages = await opened.consume({ expires: options.pullExpiresMs });
+    consumer = opened;
     void watchStatus(messages, metrics, log);
     return messages;
   };
@@ -145,9 +151,29 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
     if (!caughtUp) rejectCaughtUp(new UnavailableError("the knowledge-base follower stopped before catching up"));
   };
 
+  // Between messages the lag is what the server still holds for the consumer: a follower that has
+  // stalled (or a stream that grows faster than it is applied) shows here, not only on the next message.
+  let checkingLag = false;
+  const checkLag = async (): Promise<void> => {
+    if (checkingLag || !consumer || stopping) return;
+    checkingLag = true;
+    try {
+      const before = lastSeq;
+      const info = await consumer.info();
+      // A message applied meanwhile has set a fresher figure.
+      if (lastSeq === before) metrics.kbLag.set(info.num_pending);
+    } catch (err) {
+      log.debug({ err }, "reading the knowledge-base consumer's pending count failed");
+    } finally {
+      checkingLag = false;
+    }
+  };
+
   const first = await open();
   if (targetSequence === 0) markCaughtUp();
   const done = run(first);
+  const lagTimer = setInterval(() => void checkLag(), options.lagCheckMs ?? 5_000);
+  lagTimer.unref();
   let stopped: Promise<void> | undefined;
 
   return {
@@ -157,6 +183,7 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;
+        clearInterval(lagTimer);
         stopSignal.abort();
         await current?.close();
         await done;

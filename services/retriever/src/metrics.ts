@@ -17,6 +17,8 @@ export interface RetrieverMetrics {
   invalidDocuments: Counter<"reason">;
   /** `kbalign_kb_last_sequence`: stream sequence of the last KB message processed (compare with the stream's). */
   lastSequence: Gauge;
+  /** `kbalign_kb_lag_messages`: KB stream messages not yet applied (the ordered consumer's pending count). */
+  kbLag: Gauge;
   /** `kbalign_kb_consumer_resets_total`: the ordered consumer recreated itself (gap, server restart). */
   consumerResets: Counter;
   /** `kbalign_kb_follower_restarts_total`: the follower had to reopen its consumer after a failure. */
@@ -65,6 +67,11 @@ export function createRetrieverMetrics(registry: Registry): RetrieverMetrics {
     lastSequence: new Gauge({
       name: "kbalign_kb_last_sequence",
       help: "Stream sequence of the last knowledge-base message the retriever processed.",
+      registers,
+    }),
+    kbLag: new Gauge({
+      name: "kbalign_kb_lag_messages",
+      help: "Knowledge-base stream messages the retriever has not applied yet (the ordered consumer's pending count).",
       registers,
     }),
     consumerResets: new Counter({

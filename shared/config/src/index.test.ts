@@ -26,4 +26,20 @@ describe("parseEnv", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => p.split(":")[0]).sort()).toEqual(["KBALIGN_HTTP_PORT", "KBALIGN_LOG_LEVEL"]);
   });
+
+  it("has the resource monitor's thresholds, defaulting to 60% of a core and 80% of 1 GiB", () => {
+    expect(parseEnv(Env, {})).toMatchObject({
+      KBALIGN_CPU_WARN_RATIO: 0.6,
+      KBALIGN_MEMORY_LIMIT_BYTES: 1024 ** 3,
+      KBALIGN_MEMORY_WARN_RATIO: 0.8,
+      KBALIGN_RESOURCE_SAMPLE_MS: 10_000,
+      KBALIGN_RESOURCE_WARN_INTERVAL_MS: 60_000,
+    });
+    expect(parseEnv(Env, { KBALIGN_CPU_WARN_RATIO: "1.5", KBALIGN_MEMORY_LIMIT_BYTES: "536870912" })).toMatchObject({
+      KBALIGN_CPU_WARN_RATIO: 1.5,
+      KBALIGN_MEMORY_LIMIT_BYTES: 536_870_912,
+    });
+    expect(() => parseEnv(Env, { KBALIGN_MEMORY_WARN_RATIO: "1.2" })).toThrow(ConfigError);
+    expect(() => parseEnv(Env, { KBALIGN_CPU_WARN_RATIO: "0" })).toThrow(ConfigError);
+  });
 });

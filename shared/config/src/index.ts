@@ -38,5 +38,15 @@ export const SharedEnv = z.object({
   KBALIGN_LOG_LEVEL: LogLevel.default("info"),
   /** Replica name reported to NATS and in logs; defaults to the host name (the pod name in Kubernetes). */
   KBALIGN_INSTANCE: z.string().optional(),
+  /** Resource monitor: warn when the process uses more than this share of one CPU core over a window. */
+  KBALIGN_CPU_WARN_RATIO: z.coerce.number().positive().default(0.6),
+  /** Resource monitor: the memory the process may use (its container limit); 1 GiB by default. */
+  KBALIGN_MEMORY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
+  /** Resource monitor: warn when the resident memory is over this share of KBALIGN_MEMORY_LIMIT_BYTES. */
+  KBALIGN_MEMORY_WARN_RATIO: z.coerce.number().gt(0).max(1).default(0.8),
+  /** Resource monitor: how often CPU and memory are sampled (the CPU window). */
+  KBALIGN_RESOURCE_SAMPLE_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Resource monitor: while over a threshold, repeat the warning at most this often. */
+  KBALIGN_RESOURCE_WARN_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
 });
 export type SharedEnv = z.infer<typeof SharedEnv>;

@@ -106,7 +106,8 @@ async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<Ended>
   if (code !== "OK") recordSpanError(span, code);
   span.end();
   const at = performance.now();
-  spec.observe?.({ endpoint: spec.name, durationSeconds: (at - started) / 1000, code });
+  // In the span's context (ended, still identified) so the endpoint histogram's exemplar names its trace.
+  context.with(ctx, () => spec.observe?.({ endpoint: spec.name, durationSeconds: (at - started) / 1000, code }));
   // A raw handler that answered with an error itself names only its code.
   return code === "OK" ? { at } : { at, error: errorText ?? code };
 }

@@ -19,6 +19,8 @@ describe("trace context across NATS", () => {
   let server: TestNatsServer;
   let nc: NatsConnection;
   let service: Service;
+  // The span active when each outcome is observed: its trace id becomes the endpoint histogram's exemplar.
+  const observed: { code: string; spanId: string | undefined }[] = [];
 
   beforeAll(async () => {
     provider.register();
@@ -30,6 +32,7 @@ describe("trace context across NATS", () => {
       subject: "t.traced",
       log: quiet,
       request: z.object({ fail: z.boolean() }),
+      observe: ({ code }) => observed.push({ code, spanId: trace.getActiveSpan()?.spanContext().spanId }),
       handle: async (req) => {
         if (req.fail) throw new CollectionNotFoundError("x");
         return { ok: true };
@@ -59,6 +62,7 @@ describe("trace context across NATS", () => {
     const bytes = JSON.stringify({ fail: false }).length;
     expect(send?.attributes["messaging.message.body.size"]).toBe(bytes);
     expect(processSpan?.attributes["messaging.message.body.size"]).toBe(bytes);
+    expect(observed.at(-1)).toEqual({ code: "OK", spanId: processSpan?.spanContext().spanId });
   });
 
   it("marks both spans failed with the error code", async () => {

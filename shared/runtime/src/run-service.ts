@@ -1,6 +1,15 @@
 import type { LogLevel } from "@kbalign/config";
 import { connectNats, type NatsConnection } from "@kbalign/nats";
-import { createLogger, createMetricsRegistry, redactUrl, startOpsServer, startTracing, type Logger } from "@kbalign/telemetry";
+import {
+  countConnectionStatus,
+  createLogger,
+  createMetricsRegistry,
+  createResourceMonitor,
+  redactUrl,
+  startOpsServer,
+  startTracing,
+  type Logger,
+} from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
 
 /** The configuration every service process has (SharedEnv plus its ops port). */
@@ -9,6 +18,11 @@ export interface ProcessConfig {
   KBALIGN_LOG_LEVEL: LogLevel;
   KBALIGN_INSTANCE?: string | undefined;
   KBALIGN_HTTP_PORT: number;
+  KBALIGN_CPU_WARN_RATIO: number;
+  KBALIGN_MEMORY_LIMIT_BYTES: number;
+  KBALIGN_MEMORY_WARN_RATIO: number;
+  KBALIGN_RESOURCE_SAMPLE_MS: number;
+  KBALIGN_RESOURCE_WARN_INTERVAL_MS: number;
 }
 
 /** What a started service gives back to the process around it. */
@@ -60,10 +74,17 @@ export async function runService<C extends ProcessConfig, H extends ServiceHandl
 
 async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: ServiceProcess<C, H>, config: C, log: Logger): Promise<void> {
   const registry = createMetricsRegistry(spec.service);
+  const stopResourceMonitor = createResourceMonitor({
+    registry,
+    log,
+    limits: { cpuRatio: config.KBALIGN_CPU_WARN_RATIO, memoryRatio: config.KBALIGN_MEMORY_WARN_RATIO, memoryLimitBytes: config.KBALIGN_MEMORY_LIMIT_BYTES },
+    warnIntervalMs: config.KBALIGN_RESOURCE_WARN_INTERVAL_MS,
+  }).start(config.KBALIGN_RESOURCE_SAMPLE_MS);
   const tracing = await startTracing(spec.service);
   if (tracing.startedLate) log.warn({}, "tracing started without the preload (node --import @kbalign/telemetry/preload): modules loaded before it are not instrumented");
   const name = config.KBALIGN_INSTANCE ? `${spec.service}/${config.KBALIGN_INSTANCE}` : spec.service;
   const nc = await connectNats({ url: config.NATS_URL, name, log });
+  void countConnectionStatus(nc.status(), registry).catch((err: unknown) => log.warn({ err }, "counting nats reconnects stopped"));
   const handle = await spec.start({ nc, config, log, registry });
   // Up before the service is ready, so probes see "alive, not ready" while it warms up.
   const ops = await startOpsServer({ port: config.KBALIGN_HTTP_PORT, registry, ready: () => handle.ready(), healthy: () => !nc.isClosed() });
@@ -91,6 +112,7 @@ async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: Servi
         await nc.close();
       }
       await ops.close();
+      stopResourceMonitor();
       await tracing.shutdown();
       log.info({}, `${spec.service} stopped`);
       process.exit(0);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Registry } from "prom-client";
+import { Registry } from "prom-client";
 
 export interface OpsServerOptions {
   port: number;
@@ -19,6 +19,7 @@ export interface OpsServer {
 
 /** Serves `/metrics` (Prometheus), `/healthz` and `/readyz` for probes and scrapers. */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
+  const render = createRenderer(options.registry);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -26,8 +27,9 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       return;
     }
     if (path === "/metrics") {
-      options.registry.metrics().then(
-        (text) => res.writeHead(200, { "content-type": options.registry.contentType }).end(text),
+      const contentType = wantsOpenMetrics(req.headers.accept) ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
+      render(contentType).then(
+        (text) => res.writeHead(200, { "content-type": contentType }).end(text),
         (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(err)}\n`),
       );
       return;
@@ -47,5 +49,47 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   return {
     port: (server.address() as AddressInfo).port,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * True when an Accept header takes OpenMetrics (as Prometheus' does by default), the only format
+ * that carries exemplars; anything else (curl, no header) gets the classic text format.
+ */
+export function wantsOpenMetrics(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.split(",").some((range) => {
+    const [type, ...params] = range.split(";").map((part) => part.trim().toLowerCase());
+    if (type !== "application/openmetrics-text") return false;
+    const q = params.find((param) => param.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+type ContentType = typeof Registry.PROMETHEUS_CONTENT_TYPE | typeof Registry.OPENMETRICS_CONTENT_TYPE;
+
+/**
+ * Renders one registry in either format. prom-client formats by the registry's content type, and
+ * its OpenMetrics rendering strips `_total` from every counter's name for good (so a later classic
+ * scrape would lose it): each render sets the type, puts the names back afterwards, and waits for
+ * the previous render, so two scrapes at once cannot see each other's settings.
+ */
+function createRenderer(registry: Registry): (contentType: ContentType) => Promise<string> {
+  const anyType = registry as unknown as Registry<ContentType>;
+  let previous: Promise<unknown> = Promise.resolve();
+  return (contentType) => {
+    const rendering = previous.then(async () => {
+      const original = anyType.contentType;
+      const names = anyType.getMetricsAsArray().map((metric) => [metric, (metric as unknown as { name: string }).name] as const);
+      anyType.setContentType(contentType);
+      try {
+        return await anyType.metrics();
+      } finally {
+        anyType.setContentType(original);
+        for (const [metric, name] of names) (metric as unknown as { name: string }).name = name;
+      }
+    });
+    previous = rendering.catch(() => undefined);
+    return rendering;
   };
 }

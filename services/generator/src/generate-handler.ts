@@ -1,6 +1,6 @@
 import { GenerationError, KBAlignError, TimeoutError, UnavailableError, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
 import type { StreamSender } from "@kbalign/nats";
-import type { Logger } from "@kbalign/telemetry";
+import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
 import { msUntil, raceAbort } from "./abort.js";
 import type { FinishReason, GenerationBackend } from "./backends/backend.js";
 import type { Cancellations } from "./cancellations.js";
@@ -41,7 +41,7 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
       clearImmediate(flushTimer);
       flushTimer = undefined;
       if (pending === "") return;
-      if (chunks === 0) metrics.timeToFirstChunk.observe(labels, (performance.now() - started) / 1000);
+      if (chunks === 0) observeWithExemplar(metrics.timeToFirstChunk, labels, (performance.now() - started) / 1000);
       reply({ type: "chunk", seq: seq++, text: pending });
       chunks++;
       chars += pending.length;

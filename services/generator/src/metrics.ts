@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from "prom-client";
-import { createEndpointObserver, type EndpointOutcome } from "@kbalign/telemetry";
+import { createEndpointObserver, supportsExemplars, type EndpointOutcome } from "@kbalign/telemetry";
 
 /** How one call to an LLM server ended. */
 export type LlmOutcome = "ok" | "http_error" | "network_error" | "protocol_error" | "timeout" | "cancelled";
@@ -8,7 +8,7 @@ export type LlmOutcome = "ok" | "http_error" | "network_error" | "protocol_error
 export interface GeneratorMetrics {
   /** `kbalign_generate_chunks_total{backend,purpose}`: chunk messages sent. */
   chunks: Counter<"backend" | "purpose">;
-  /** `kbalign_generate_time_to_first_chunk_seconds{backend,purpose}`: request received → first chunk sent. */
+  /** `kbalign_generate_time_to_first_chunk_seconds{backend,purpose}`: request received → first chunk sent (trace-id exemplars: observe with `observeWithExemplar`). */
   timeToFirstChunk: Histogram<"backend" | "purpose">;
   /** `kbalign_llm_requests_total{outcome}`: calls to the OpenAI-compatible server. */
   llmRequests: Counter<"outcome">;
@@ -29,6 +29,7 @@ export function createGeneratorMetrics(registry: Registry): GeneratorMetrics {
       help: "Time from receiving a generate request to sending its first chunk, by backend and purpose.",
       labelNames: ["backend", "purpose"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      enableExemplars: supportsExemplars(registry),
       registers: [registry],
     }),
     llmRequests: new Counter({

@@ -11,6 +11,7 @@ describe("loadConfig", () => {
       KBALIGN_BM25_B: 0.9,
       KBALIGN_BM25_TITLE_WEIGHT: 0.2,
       KBALIGN_KB_PULL_EXPIRES_MS: 5_000,
+      KBALIGN_KB_LAG_CHECK_MS: 5_000,
     });
   });
 

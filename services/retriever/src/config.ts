@@ -16,6 +16,8 @@ const RetrieverEnv = SharedEnv.extend({
    * expected every half of it, and a consumer lost with a restarted server is re-checked this often.
    */
   KBALIGN_KB_PULL_EXPIRES_MS: z.coerce.number().int().min(1_000).max(300_000).default(5_000),
+  /** How often (ms) the KB consumer's pending count is read for kbalign_kb_lag_messages between messages. */
+  KBALIGN_KB_LAG_CHECK_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
 });
 
 export type RetrieverConfig = Readonly<z.infer<typeof RetrieverEnv>>;

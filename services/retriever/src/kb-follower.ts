@@ -13,8 +13,8 @@ export interface KbFollowerOptions {
   log: Log;
   /** Lifetime of each pull request (ms); see KBALIGN_KB_PULL_EXPIRES_MS. */
   pullExpiresMs: number;
-  /** How often the consumer's pending count is read for `kbalign_kb_lag_messages` when no message comes (default 5000 ms). */
-  lagCheckMs?: number;
+  /** How often (ms) the consumer's pending count is read for `kbalign_kb_lag_messages`; see KBALIGN_KB_LAG_CHECK_MS. */
+  lagCheckMs: number;
 }
 
 export interface KbFollower {
@@ -172,7 +172,7 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
   const first = await open();
   if (targetSequence === 0) markCaughtUp();
   const done = run(first);
-  const lagTimer = setInterval(() => void checkLag(), options.lagCheckMs ?? 5_000);
+  const lagTimer = setInterval(() => void checkLag(), options.lagCheckMs);
   lagTimer.unref();
   let stopped: Promise<void> | undefined;
 

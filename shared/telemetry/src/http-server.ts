@@ -89,6 +89,7 @@ function createRenderer(registry: Registry): (contentType: ContentType) => Promi
         for (const [metric, name] of names) (metric as unknown as { name: string }).name = name;
       }
     });
+    // The next render only waits for this one; its failure is the caller's (a 500), not the next's.
     previous = rendering.catch(() => undefined);
     return rendering;
   };

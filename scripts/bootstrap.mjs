@@ -37,17 +37,25 @@ export function ensureDependencies() {
   must("npm", ["install", "--no-audit", "--no-fund"], "npm install");
 }
 
-/** nats-server from Debian's package (or KBALIGN_NATS_SERVER pointing at a binary). */
-export function ensureNatsServer() {
-  if (process.env.KBALIGN_NATS_SERVER || onPath("nats-server")) return;
+/**
+ * A command from a Debian package, installed with apt-get when it is missing (as root), unless the
+ * environment variable `override` points at a binary instead.
+ */
+function ensureDebianCommand({ command, override, pkg, why, options = [] }) {
+  if (process.env[override] || onPath(command)) return;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !onPath("apt-get")) {
-    console.error("✗ nats-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install nats-server) or set KBALIGN_NATS_SERVER to its path.");
+    console.error(`✗ ${command} is not installed. Install it (Debian/Ubuntu: sudo apt-get install ${pkg}) or set ${override} to its path.`);
     process.exit(1);
   }
-  console.log("• installing nats-server (Debian package)…");
+  console.log(`• installing ${pkg} (Debian package) for ${why}…`);
   must("apt-get", ["update", "-qq"], "apt-get update");
-  must("apt-get", ["install", "-y", "-qq", "nats-server"], "apt-get install nats-server");
+  must("apt-get", ["install", "-y", "-qq", ...options, pkg], `apt-get install ${pkg}`);
+}
+
+/** nats-server from Debian's package (or KBALIGN_NATS_SERVER pointing at a binary). */
+export function ensureNatsServer() {
+  ensureDebianCommand({ command: "nats-server", override: "KBALIGN_NATS_SERVER", pkg: "nats-server", why: "the message bus" });
 }
 
 /**
@@ -57,15 +65,13 @@ export function ensureNatsServer() {
  * that need a server start their own on a free port).
  */
 export function ensurePrometheus() {
-  if (process.env.KBALIGN_PROMTOOL || onPath("promtool")) return;
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (!isRoot || !onPath("apt-get")) {
-    console.error("✗ promtool is not installed. Install it (Debian/Ubuntu: sudo apt-get install prometheus) or set KBALIGN_PROMTOOL to its path.");
-    process.exit(1);
-  }
-  console.log("• installing prometheus and promtool (Debian package)…");
-  must("apt-get", ["update", "-qq"], "apt-get update");
-  must("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "prometheus"], "apt-get install prometheus");
+  ensureDebianCommand({
+    command: "promtool",
+    override: "KBALIGN_PROMTOOL",
+    pkg: "prometheus",
+    why: "the alert-rule tests",
+    options: ["--no-install-recommends"],
+  });
 }
 
 export function build() {

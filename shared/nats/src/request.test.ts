@@ -2,16 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Svcm, type Service } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { CollectionNotFoundError, TimeoutError, UnavailableError, BadRequestError, InternalError } from "@kbalign/contracts";
+import { CollectionNotFoundError, TimeoutError, UnavailableError, BadRequestError, InternalError, GenerationError } from "@kbalign/contracts";
 import { startNatsServer, type TestNatsServer } from "@kbalign/testing";
 import { connectNats } from "./connection.js";
 import { requestJson, requestStream } from "./request.js";
 import { serveEndpoint, serveStreamEndpoint, type Outcome } from "./serve-endpoint.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const Echo = z.object({ text: z.string().min(1), fail: z.enum(["none", "notfound", "crash"]).default("none") });
+const Echo = z.object({ text: z.string().min(1), fail: z.enum(["none", "notfound", "crash", "multiline"]).default("none") });
 const Reply = z.object({ echoed: z.string() });
 const Part = z.object({ n: z.number(), last: z.boolean() });
+// An LLM provider's error text: CR/LF are refused in a NATS header value.
+const MULTILINE = "provider answered 400:\r\n{\n  \"error\": \"context too long\"\n}";
 
 describe("serveEndpoint / requestJson / requestStream over a real nats-server", () => {
   let server: TestNatsServer;
@@ -33,6 +35,7 @@ describe("serveEndpoint / requestJson / requestStream over a real nats-server", 
         await new Promise((r) => setTimeout(r, 1));
         if (req.fail === "notfound") throw new CollectionNotFoundError("nope");
         if (req.fail === "crash") throw new Error("secret path /etc/x");
+        if (req.fail === "multiline") throw new GenerationError(MULTILINE, false);
         return { echoed: req.text };
       },
     });
@@ -47,6 +50,7 @@ describe("serveEndpoint / requestJson / requestStream over a real nats-server", 
           send({ n, last: n === req.upTo });
         }
         if (req.upTo === 0) await new Promise((r) => setTimeout(r, 5_000));
+        if (req.upTo < 0) throw new GenerationError(MULTILINE, false);
       },
     });
   });
@@ -83,6 +87,28 @@ describe("serveEndpoint / requestJson / requestStream over a real nats-server", 
     const err = await requestJson(nc, "t.echo", { text: "x", fail: "crash" }, { response: Reply, timeoutMs: 2_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InternalError);
     expect((err as Error).message).not.toContain("secret");
+  });
+
+  it("delivers an error whose message holds CR/LF at once, as its class with the whole text", async () => {
+    const started = Date.now();
+    const err = await requestJson(nc, "t.echo", { text: "x", fail: "multiline" }, { response: Reply, timeoutMs: 5_000 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(err).toBeInstanceOf(GenerationError);
+    expect((err as Error).message).toBe(MULTILINE);
+    expect(outcomes.at(-1)).toMatchObject({ endpoint: "echo", code: "GENERATION_FAILED" });
+
+    const raw = await nc.request("t.echo", JSON.stringify({ text: "x", fail: "multiline" }), { timeout: 2_000 });
+    expect(raw.headers?.get("Nats-Service-Error")).toBe('provider answered 400: { "error": "context too long" }');
+    expect(raw.headers?.get("Nats-Service-Error-Code")).toBe("502");
+  });
+
+  it("ends a stream with an error whose message holds CR/LF at once, with the whole text", async () => {
+    const started = Date.now();
+    const stream = requestStream(nc, "t.count", { upTo: -1 }, { message: Part, isLast: (p) => p.last, timeoutMs: 5_000, idleTimeoutMs: 4_000 });
+    const err = await stream.next().catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(err).toBeInstanceOf(GenerationError);
+    expect((err as Error).message).toBe(MULTILINE);
   });
 
   it("reports no responders as UNAVAILABLE", async () => {

@@ -4,6 +4,7 @@ import type { MsgHdrs } from "@nats-io/nats-core";
 import { badRequestFromZod, BadRequestError, toKBAlignError, type ErrorCode, type KBAlignError } from "@kbalign/contracts";
 import type { z } from "zod";
 import { endpointStatsRecorder, type EndpointStatsRecorder } from "./endpoint-stats.js";
+import { toHeaderValue } from "./header-value.js";
 import { decodeJson, encodeJson } from "./json.js";
 import type { Log } from "./log.js";
 import { recordSpanError, startProcessSpan } from "./trace-context.js";
@@ -112,10 +113,14 @@ async function handleOne(spec: RawEndpointSpec, msg: ServiceMsg): Promise<Ended>
   return code === "OK" ? { at } : { at, error: errorText ?? code };
 }
 
-/** Replies with the error envelope and the services framework's error headers. */
+/**
+ * Replies with the error envelope and the services framework's error headers. The header carries the
+ * message on one line (nats.js refuses CR/LF there and would drop the reply); the body keeps it whole.
+ */
 export function respondWithError(msg: ServiceMsg, error: KBAlignError): void {
   if (!msg.reply) return;
-  msg.respondError(serviceErrorStatus[error.code], error.message, encodeJson({ error: error.toWire() }));
+  const description = toHeaderValue(error.message) || error.code;
+  msg.respondError(serviceErrorStatus[error.code], description, encodeJson({ error: error.toWire() }));
 }
 
 /** Decodes and validates a request body; malformed JSON or a failed schema become BAD_REQUEST naming the field. */

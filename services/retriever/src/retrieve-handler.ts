@@ -1,19 +1,35 @@
 import { CollectionNotFoundError, type RetrieveRequest, type RetrieveResponse } from "@kbalign/contracts";
+import type { Log } from "@kbalign/nats";
 import type { IndexRegistry } from "./index-registry.js";
+import { fitDocuments } from "./reply-budget.js";
 
 export interface RetrieveHandlerDeps {
   indexes: IndexRegistry;
+  /** Largest reply body NATS carries (the server's max_payload less room for headers); unlimited when absent. */
+  maxReplyBytes?: () => number;
+  log?: Log;
 }
 
 /**
  * `kbalign.v1.retrieve`: the `topn` best documents of the collection for the query. A collection
  * with no document is reported as not found rather than answered with nothing, so a typo in a
  * collection name surfaces as an error instead of as answers grounded on no document.
+ * A reply that would not fit NATS' max_payload keeps the best documents that fit (see fitDocuments).
  */
-export function createRetrieveHandler({ indexes }: RetrieveHandlerDeps) {
+export function createRetrieveHandler({ indexes, maxReplyBytes, log }: RetrieveHandlerDeps) {
   return async (req: RetrieveRequest): Promise<RetrieveResponse> => {
     const index = indexes.get(req.collection);
     if (!index || index.size === 0) throw new CollectionNotFoundError(req.collection);
-    return { docs: index.search({ text: req.query, expansion: req.expansion }, req.topn) };
+    const docs = index.search({ text: req.query, expansion: req.expansion }, req.topn);
+    if (!maxReplyBytes) return { docs };
+    const maxBytes = maxReplyBytes();
+    const fitted = fitDocuments(docs, maxBytes);
+    if (fitted.dropped > 0 || fitted.truncated) {
+      log?.warn(
+        { collection: req.collection, found: docs.length, returned: fitted.docs.length, truncated: fitted.truncated, maxBytes },
+        "retrieve reply cut to fit max_payload",
+      );
+    }
+    return { docs: fitted.docs };
   };
 }

@@ -1,5 +1,5 @@
 import { RetrieveRequest, ServiceNames, Subjects } from "@kbalign/contracts";
-import { serveEndpoint, Svcm, type Log, type NatsConnection, type Outcome, type Service } from "@kbalign/nats";
+import { bodyBudget, serveEndpoint, Svcm, type Log, type NatsConnection, type Outcome, type Service } from "@kbalign/nats";
 import type { IndexRegistry } from "./index-registry.js";
 import { createRetrieveHandler } from "./retrieve-handler.js";
 
@@ -31,7 +31,7 @@ export async function addRetrieverService(deps: RetrieverServiceDeps): Promise<S
     log: deps.log,
     request: RetrieveRequest,
     observe: deps.observe,
-    handle: createRetrieveHandler({ indexes: deps.indexes }),
+    handle: createRetrieveHandler({ indexes: deps.indexes, maxReplyBytes: () => bodyBudget(deps.nc), log: deps.log }),
   });
   // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this
   // replica before anyone is told it is ready (another connection's requests are not ordered

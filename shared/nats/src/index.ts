@@ -1,5 +1,7 @@
 export * from "./connection.js";
 export * from "./json.js";
+export * from "./payload-budget.js";
+export * from "./header-value.js";
 export * from "./log.js";
 export * from "./serve-endpoint.js";
 export * from "./request.js";

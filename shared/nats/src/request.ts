@@ -89,7 +89,8 @@ export interface StreamRequestOptions<T> {
 }
 
 /**
- * Publishes one request and yields its streamed reply messages in order, until `isLast`.
+ * Publishes one request (`body` as JSON, or bytes already encoded) and yields its streamed reply
+ * messages in order, until `isLast`.
  * Ends with a kbalign error on an error envelope, no responders, timeout, idle gap or abort.
  */
 export async function* requestStream<T>(
@@ -98,7 +99,8 @@ export async function* requestStream<T>(
   body: unknown,
   options: StreamRequestOptions<T>,
 ): AsyncGenerator<T, void, undefined> {
-  const data = encodeJson(body);
+  // Already encoded, e.g. by a caller that fitted it to the payload budget.
+  const data = body instanceof Uint8Array ? body : encodeJson(body);
   const inbox = createInbox();
   const sub = nc.subscribe(inbox);
   const span = startSendSpan(subject, data.length);

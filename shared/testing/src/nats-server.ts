@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "@kbalign/net";
@@ -10,6 +10,8 @@ export interface NatsServerOptions {
   /** Reuse a store directory, e.g. to restart a server and keep its streams. */
   storeDir?: string;
   port?: number;
+  /** The server's `max_payload` in bytes (its default is 1 MiB), e.g. small to test payload budgets. */
+  maxPayloadBytes?: number;
 }
 
 export interface TestNatsServer {
@@ -35,6 +37,12 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const launch = async (): Promise<ChildProcess> => {
     const args = ["-a", "127.0.0.1", "-p", String(port)];
     if (jetstream) args.push("-js", "-sd", storeDir);
+    if (options.maxPayloadBytes !== undefined) {
+      // nats-server has no command-line flag for it: a one-line config file (flags still win).
+      const configFile = join(storeDir, "nats-server.conf");
+      await writeFile(configFile, `max_payload: ${options.maxPayloadBytes}\n`);
+      args.push("-c", configFile);
+    }
     const child = spawn(NATS_SERVER_BIN, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => {

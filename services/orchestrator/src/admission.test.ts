@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OverloadedError } from "@kbalign/contracts";
+import { OverloadedError, UnavailableError } from "@kbalign/contracts";
 import { createAdmission } from "./admission.js";
 
 describe("createAdmission", () => {
@@ -30,5 +30,16 @@ describe("createAdmission", () => {
     release();
     release();
     expect(admission.inFlight()).toBe(1);
+  });
+
+  it("once closed, admits nothing and throws the closing reason, below the limit too", () => {
+    const admission = createAdmission(3);
+    const release = admission.admit();
+    const reason = new UnavailableError("shutting down, retry");
+    admission.close(reason);
+    expect(() => admission.admit()).toThrow(reason);
+    release();
+    expect(admission.inFlight()).toBe(0);
+    expect(() => admission.admit()).toThrow(reason);
   });
 });

@@ -1,19 +1,26 @@
-import { OverloadedError } from "@kbalign/contracts";
+import { OverloadedError, type KBAlignError } from "@kbalign/contracts";
 
 /** Frees the slot taken by `admit`; calling it again does nothing. */
 export type Release = () => void;
 
 export interface Admission {
-  /** Takes a slot, or throws OVERLOADED (retryable) at the limit, so the client hears at once. */
+  /**
+   * Takes a slot, or throws OVERLOADED (retryable) at the limit, so the client hears at once; once
+   * closed, throws the closing reason instead.
+   */
   admit(): Release;
   inFlight(): number;
+  /** Admits nothing more: every later `admit` throws `reason` (shutdown: a retryable UNAVAILABLE). */
+  close(reason: KBAlignError): void;
 }
 
 /** Bounds the requests one replica handles at once: past the limit, queueing would only add latency. */
 export function createAdmission(maxInFlight: number): Admission {
   let inFlight = 0;
+  let closed: KBAlignError | undefined;
   return {
     admit() {
+      if (closed) throw closed;
       if (inFlight >= maxInFlight) throw new OverloadedError(`too many requests in flight (limit ${maxInFlight}); retry shortly`);
       inFlight++;
       let released = false;
@@ -24,5 +31,8 @@ export function createAdmission(maxInFlight: number): Admission {
       };
     },
     inFlight: () => inFlight,
+    close(reason) {
+      closed = reason;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { CancelledError } from "@kbalign/contracts";
+import { UnavailableError } from "@kbalign/contracts";
 import type { NatsConnection } from "@kbalign/nats";
 import { KBAlign, type GeneratorPort, type RetrieverPort } from "@kbalign/pipeline";
 import type { Logger } from "@kbalign/telemetry";
@@ -33,9 +33,10 @@ export interface Orchestrator {
   /** Requests being handled now. */
   inFlight(): number;
   /**
-   * Stops taking requests, lets the ones in flight finish for up to KBALIGN_SHUTDOWN_GRACE_MS,
-   * then cancels the rest (they end with CANCELLED): every client gets its terminal event.
-   * Does not close the connection (the caller owns it).
+   * Stops taking requests (a new query is answered at once with a retryable UNAVAILABLE), lets the
+   * ones in flight finish for up to KBALIGN_SHUTDOWN_GRACE_MS while cancels are still honoured,
+   * then ends the rest with a retryable UNAVAILABLE: every client gets its terminal event. Only
+   * then are the endpoints unsubscribed. Does not close the connection (the caller owns it).
    */
   stop(): Promise<void>;
 }
@@ -72,12 +73,17 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
-    await service.stop();
+    const shuttingDown = new UnavailableError("orchestrator is shutting down, retry");
+    // The endpoints stay subscribed through the grace period: the cancel endpoint must reach the
+    // requests still running, and the services framework stops a service's endpoints together.
+    // New queries still arriving are refused at once by the closed admission.
+    admission.close(shuttingDown);
     if (handling.size > 0 && !(await settledWithin(handling, config.KBALIGN_SHUTDOWN_GRACE_MS))) {
-      const cancelled = requests.cancelAll(new CancelledError("orchestrator is shutting down"));
-      log.warn({ cancelled, graceMs: config.KBALIGN_SHUTDOWN_GRACE_MS }, "cancelled requests still running after the grace period");
+      const ended = requests.cancelAll(shuttingDown);
+      log.warn({ ended, graceMs: config.KBALIGN_SHUTDOWN_GRACE_MS }, "ended requests still running after the grace period with UNAVAILABLE");
       await Promise.allSettled([...handling]);
     }
+    await service.stop();
   };
   return {
     ready: () => stopping === undefined && !nc.isClosed(),

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { BadRequestError, isTerminal, OverloadedError, type ErrorCode, type KBAlignError, type StageEvent } from "@kbalign/contracts";
+import { BadRequestError, isTerminal, KBAlignError, type ErrorCode, type StageEvent } from "@kbalign/contracts";
 import { decodeJson, encodeJson } from "@kbalign/nats";
 import { createEventStream, validateQuery, type KBAlign } from "@kbalign/pipeline";
 import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
@@ -71,7 +71,8 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     try {
       release = deps.admission.admit();
     } catch (err) {
-      if (err instanceof OverloadedError) return reject(err, requestId);
+      // OVERLOADED at the limit, UNAVAILABLE once shutting down: both retryable, both at once.
+      if (err instanceof KBAlignError) return reject(err, requestId);
       throw err;
     }
     const controller = new AbortController();

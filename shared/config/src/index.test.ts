@@ -42,4 +42,12 @@ describe("parseEnv", () => {
     expect(() => parseEnv(Env, { KBALIGN_MEMORY_WARN_RATIO: "1.2" })).toThrow(ConfigError);
     expect(() => parseEnv(Env, { KBALIGN_CPU_WARN_RATIO: "0" })).toThrow(ConfigError);
   });
+
+  it("has the shutdown's drain timeout and hard-deadline margin, 2 s and 5 s by default, and rejects nonsense", () => {
+    expect(parseEnv(Env, {})).toMatchObject({ KBALIGN_SHUTDOWN_DRAIN_TIMEOUT_MS: 2_000, KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: 5_000 });
+    expect(parseEnv(Env, { KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: "3000" })).toMatchObject({ KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: 3_000 });
+    expect(() => parseEnv(Env, { KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: "0" })).toThrow(ConfigError);
+    expect(() => parseEnv(Env, { KBALIGN_SHUTDOWN_DRAIN_TIMEOUT_MS: "-1" })).toThrow(ConfigError);
+    expect(() => parseEnv(Env, { KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: "soon" })).toThrow(ConfigError);
+  });
 });

@@ -48,5 +48,14 @@ export const SharedEnv = z.object({
   KBALIGN_RESOURCE_SAMPLE_MS: z.coerce.number().int().min(100).default(10_000),
   /** Resource monitor: while over a threshold, repeat the warning at most this often. */
   KBALIGN_RESOURCE_WARN_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Shutdown: once work has ended, how long the NATS drain may take before the connection is just closed. */
+  KBALIGN_SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /**
+   * Shutdown: the hard deadline is the service's grace period (KBALIGN_SHUTDOWN_GRACE_MS, 0 where it
+   * has none) plus this, counted from SIGTERM; a process still alive then exits with code 1, whatever
+   * hangs (a drain with NATS down). A margin rather than an absolute time, so it can never fall
+   * inside the grace period.
+   */
+  KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
 });
 export type SharedEnv = z.infer<typeof SharedEnv>;

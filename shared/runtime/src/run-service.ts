@@ -23,12 +23,19 @@ export interface ProcessConfig {
   KBALIGN_MEMORY_WARN_RATIO: number;
   KBALIGN_RESOURCE_SAMPLE_MS: number;
   KBALIGN_RESOURCE_WARN_INTERVAL_MS: number;
+  KBALIGN_SHUTDOWN_DRAIN_TIMEOUT_MS: number;
+  KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: number;
+  /** How long work in flight may finish on SIGTERM (services that have work in flight). */
+  KBALIGN_SHUTDOWN_GRACE_MS?: number | undefined;
 }
 
 /** What a started service gives back to the process around it. */
 export interface ServiceHandle {
   ready(): boolean;
-  /** Stops taking work and finishes or ends what is in flight; leaves the connection open. */
+  /**
+   * Stops taking work and finishes or ends what is in flight within KBALIGN_SHUTDOWN_GRACE_MS
+   * (leftovers end with a retryable UNAVAILABLE); leaves the connection open.
+   */
   stop(): Promise<void>;
 }
 
@@ -46,8 +53,11 @@ export interface ServiceProcess<C extends ProcessConfig, H extends ServiceHandle
 
 /**
  * The composition root every service shares: config → logger → metrics → tracing → NATS →
- * service → ops server (/metrics /healthz /readyz); SIGTERM/SIGINT stop the service, drain the
- * connection and exit 0. A bad configuration or a failed start exits 1 with a fatal log line.
+ * service → ops server (/metrics /healthz /readyz). SIGTERM/SIGINT: /readyz answers 503 at once,
+ * the service stops (see ServiceHandle.stop), the connection drains for at most
+ * KBALIGN_SHUTDOWN_DRAIN_TIMEOUT_MS and the process exits 0; a process still alive at the hard
+ * deadline (grace + KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS after the signal) exits 1, even with NATS
+ * down. A bad configuration or a failed start exits 1 with a fatal log line.
  */
 export async function runService<C extends ProcessConfig, H extends ServiceHandle>(spec: ServiceProcess<C, H>): Promise<void> {
   let config: C;
@@ -86,11 +96,12 @@ async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: Servi
   const nc = await connectNats({ url: config.NATS_URL, name, log });
   void countConnectionStatus(nc.status(), registry).catch((err: unknown) => log.warn({ err }, "counting nats reconnects stopped"));
   const handle = await spec.start({ nc, config, log, registry });
-  // Up before the service is ready, so probes see "alive, not ready" while it warms up.
-  const ops = await startOpsServer({ port: config.KBALIGN_HTTP_PORT, registry, ready: () => handle.ready(), healthy: () => !nc.isClosed() });
+  let shuttingDown = false;
+  // Up before the service is ready, so probes see "alive, not ready" while it warms up; not ready
+  // from the first instant of a shutdown, before anything else happens.
+  const ops = await startOpsServer({ port: config.KBALIGN_HTTP_PORT, registry, ready: () => !shuttingDown && handle.ready(), healthy: () => !nc.isClosed() });
   log.info({ httpPort: ops.port, nats: redactUrl(config.NATS_URL), ...spec.describe?.(handle, config) }, `${spec.service} started`);
 
-  let shuttingDown = false;
   // A replica that cannot serve is useless: exit and let the supervisor restart it.
   spec.fatal?.(handle).catch((err: unknown) => {
     if (shuttingDown) return;
@@ -101,16 +112,18 @@ async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: Servi
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
-    log.info({ signal }, "shutting down");
+    const graceMs = config.KBALIGN_SHUTDOWN_GRACE_MS ?? 0;
+    const deadlineMs = graceMs + config.KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS;
+    log.info({ signal, graceMs, deadlineMs }, "shutting down");
+    // Whatever hangs (a drain or an unsubscribe waiting for a NATS server that is gone), the
+    // process ends: a supervisor waiting for it would otherwise have to kill it.
+    setTimeout(() => {
+      log.fatal({ deadlineMs }, "shutdown did not finish before its hard deadline; exiting");
+      process.exit(1);
+    }, deadlineMs);
     try {
       await handle.stop();
-      try {
-        await nc.drain();
-      } catch (err) {
-        // Draining needs the server; with NATS unreachable there is nothing left to flush.
-        log.warn({ err }, "nats drain failed, closing the connection");
-        await nc.close();
-      }
+      await drainWithin(nc, config.KBALIGN_SHUTDOWN_DRAIN_TIMEOUT_MS, log);
       await ops.close();
       stopResourceMonitor();
       await tracing.shutdown();
@@ -122,4 +135,23 @@ async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: Servi
     }
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, (s) => void shutdown(s));
+}
+
+/** Drains `nc`, or closes it when the drain fails or takes longer than `ms` (e.g. NATS is down). */
+async function drainWithin(nc: NatsConnection, ms: number, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timed out">((resolve) => {
+    timer = setTimeout(() => resolve("timed out"), ms);
+  });
+  try {
+    const result = await Promise.race([nc.drain().then(() => "drained" as const), timedOut]);
+    if (result === "drained") return;
+    log.warn({ drainTimeoutMs: ms }, "nats drain did not finish in time, closing the connection");
+  } catch (err) {
+    // Draining needs the server; with NATS unreachable there is nothing left to flush.
+    log.warn({ err }, "nats drain failed, closing the connection");
+  } finally {
+    clearTimeout(timer);
+  }
+  await nc.close();
 }

@@ -149,7 +149,7 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
     expect(o.inFlight()).toBe(0);
   });
 
-  it("cancels what is still running after the grace period: the client still gets its terminal event", async () => {
+  it("ends what is still running after the grace period with a retryable UNAVAILABLE: the client still gets its terminal event", async () => {
     await started(startFakeRetriever(bed.fakes, twoRecalls));
     const generator = await started(startFakeGenerator(bed.fakes, finalWaitsForCancel));
     const o = await orchestrator({ KBALIGN_SHUTDOWN_GRACE_MS: "100" });
@@ -158,9 +158,28 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
 
     await o.stop();
     const events = await running.finished;
-    expect(events.at(-1)).toMatchObject({ state: "error", code: "CANCELLED", value: "orchestrator is shutting down" });
+    expect(events.at(-1)).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" });
     expect(o.inFlight()).toBe(0);
     // It takes no new requests: with no orchestrator left, nobody answers.
     await expect(bed.client.request(Subjects.query, encodeJson(query), { timeout: 1_000 })).rejects.toThrow();
+  });
+
+  it("during the grace period, answers a new query at once with a retryable UNAVAILABLE and still honours a cancel", async () => {
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    const generator = await started(startFakeGenerator(bed.fakes, finalWaitsForCancel));
+    const o = await orchestrator({ KBALIGN_SHUTDOWN_GRACE_MS: "5000" });
+    const running = openQuery(bed.client, { ...query, requestId: "grace-1" });
+    await waitUntil(() => generator.requests.some((r) => r.purpose === "final_answer"));
+
+    const stopping = o.stop();
+    expect(o.ready()).toBe(false);
+    const refused = await ask(bed.client, { ...query, requestId: "late-1" });
+    expect(refused).toEqual([
+      { requestId: "late-1", seq: 0, state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" },
+    ]);
+    expect(await cancel("grace-1")).toBe(true);
+    expect((await running.finished).at(-1)).toMatchObject({ state: "error", code: "CANCELLED", value: "cancelled by the client" });
+    await stopping;
+    expect(o.inFlight()).toBe(0);
   });
 });

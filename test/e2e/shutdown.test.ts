@@ -1,0 +1,173 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { StageEvent } from "@kbalign/contracts";
+import { englishCorpus, startNatsServer, type TestNatsServer } from "@kbalign/testing";
+import { runCli, startNode, type TestProcess } from "./support/child-process.js";
+import { SLOW_MARKER, startFakeLlm, type FakeLlm } from "./support/fake-llm.js";
+import { assertBuilt, serviceMain, SERVICES, type ServiceKey } from "./support/paths.js";
+import { answersPing, ask, cancel } from "./support/query-client.js";
+import { until } from "./support/until.js";
+
+// SIGTERM to a real orchestrator process with requests in flight, and with NATS gone: readiness
+// first, nothing new taken, work in flight finished or ended with a retryable UNAVAILABLE, cancels
+// honoured to the end, and an exit within the deadline whatever hangs.
+
+const GRACE_MS = 4_000;
+const MARGIN_MS = 3_000;
+/** Time a loaded 2-core machine may add to a deadline: process start-up is not part of it. */
+const SLACK_MS = 1_500;
+
+const SERVICE_NAMES: Record<ServiceKey, string> = { retriever: "kbalign-retriever", generator: "kbalign-generator", orchestrator: "kbalign-orchestrator" };
+
+const serviceEnv = (natsUrl: string, key: ServiceKey, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  NATS_URL: natsUrl,
+  KBALIGN_HTTP_PORT: "0",
+  // info: the "started" line names the ops port; the shutdown lines explain a failure.
+  KBALIGN_LOG_LEVEL: "info",
+  KBALIGN_INSTANCE: `shutdown-${key}`,
+  ...extra,
+});
+
+async function opsPort(service: TestProcess): Promise<number> {
+  const match = await service.waitForStdout(/"httpPort":(\d+)/, 30_000);
+  return Number(match[1]);
+}
+
+async function readyzStatus(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe("orchestrator shutdown on SIGTERM: real processes", () => {
+  let nats: TestNatsServer;
+  let llm: FakeLlm;
+  let nc: NatsConnection;
+  let workDir: string;
+  const services = new Map<ServiceKey, TestProcess>();
+  const explain = () => [...services.values()].map((s) => `--- ${s.name} stdout:\n${s.stdout().slice(-3_000)}\n--- ${s.name} stderr:\n${s.stderr().slice(-2_000)}`).join("\n");
+  const question = (query: string, requestId: string) => ({ query, collection: "shutdown", topn: 3, requestId, timeoutMs: 60_000 });
+
+  beforeAll(async () => {
+    assertBuilt();
+    workDir = await mkdtemp(join(tmpdir(), "kbalign-shutdown-"));
+    // Every LLM call waits 1 s: an ordinary question takes ~2 s (first answer, final answer),
+    // one with SLOW_MARKER ~20 s more (it streams slowly).
+    llm = await startFakeLlm({ delayMs: 1_000 });
+    nats = await startNatsServer();
+    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    for (const key of SERVICES) {
+      const extra: NodeJS.ProcessEnv =
+        key === "generator"
+          ? { KBALIGN_GENERATOR_BACKEND: "openai", KBALIGN_LLM_BASE_URL: llm.baseUrl, KBALIGN_LLM_MODEL: "e2e-model" }
+          : key === "orchestrator"
+            ? // The slow first answer must outlast the grace period rather than be skipped.
+              { KBALIGN_SHUTDOWN_GRACE_MS: String(GRACE_MS), KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: String(MARGIN_MS), KBALIGN_FIRST_ANSWER_TIMEOUT_MS: "60000" }
+            : {};
+      services.set(key, startNode(key, serviceMain(key), [], serviceEnv(nats.url, key, extra)));
+    }
+    await Promise.all(
+      SERVICES.map((key) =>
+        until(`${SERVICE_NAMES[key]} answers PING`, async () => ((await answersPing(nc, SERVICE_NAMES[key])) ? true : undefined), 30_000).catch((err: Error) => {
+          throw new Error(`${err.message}\n${explain()}`);
+        }),
+      ),
+    );
+    const corpusFile = join(workDir, "corpus.jsonl");
+    await writeFile(corpusFile, englishCorpus.map((d) => JSON.stringify({ _id: d.id, title: d.title, text: d.text })).join("\n") + "\n");
+    const ingest = await runCli(["ingest", corpusFile, "--collection", "shutdown", "--nats", nats.url]);
+    expect(ingest, ingest.stderr).toMatchObject({ code: 0 });
+    await until(
+      "the retriever answers from the ingested corpus",
+      async () => {
+        const events = await ask(nc, question("What causes ocean tides?", `warm-${Date.now()}`), { timeoutMs: 10_000 });
+        return events.some((e) => e.state === "recall" && e.docs.length > 0) ? true : undefined;
+      },
+      30_000,
+      200,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await nc?.close();
+    await Promise.all([...services.values()].map((s) => s.stop()));
+    await nats?.stop();
+    await llm?.close();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it("flips /readyz to 503 at once, refuses new queries with UNAVAILABLE, honours a cancel, finishes what it can, ends the rest UNAVAILABLE, exits 0 within grace + margin", async () => {
+    const orchestrator = services.get("orchestrator")!;
+    const port = await opsPort(orchestrator);
+    expect(await readyzStatus(port)).toBe(200);
+
+    const seen = new Map<string, StageEvent[]>();
+    const track = (requestId: string) => (event: StageEvent) => seen.set(requestId, [...(seen.get(requestId) ?? []), event]);
+    const finishes = ask(nc, question("What causes ocean tides?", "finishes"), { timeoutMs: 30_000, onEvent: track("finishes") });
+    const leftover = ask(nc, question(`How do bees communicate? ${SLOW_MARKER}`, "leftover"), { timeoutMs: 30_000, onEvent: track("leftover") });
+    const cancelled = ask(nc, question(`How do bees communicate? ${SLOW_MARKER}`, "cancelled"), { timeoutMs: 30_000, onEvent: track("cancelled") });
+    // All three are in flight (recalled, waiting for the LLM).
+    await until("three requests in flight", async () => (["finishes", "leftover", "cancelled"].every((id) => seen.get(id)?.some((e) => e.state === "recall")) ? true : undefined), 10_000, 20);
+
+    const signalled = Date.now();
+    orchestrator.child.kill("SIGTERM");
+    const exited = orchestrator.exited.then((result) => ({ ...result, afterMs: Date.now() - signalled }));
+    const readyz = await until("/readyz answers 503", async () => ((await readyzStatus(port)) === 503 ? Date.now() - signalled : undefined), 1_000, 10);
+
+    const refusedAt = Date.now();
+    const refused = await ask(nc, question("What causes ocean tides?", "late"), { timeoutMs: 5_000 });
+    const refusedMs = Date.now() - refusedAt;
+    cancel(nc, "cancelled");
+
+    const [finishedEvents, leftoverEvents, cancelledEvents] = await Promise.all([finishes, leftover, cancelled]);
+    const { code, afterMs } = await exited;
+    console.log(`shutdown timings: /readyz 503 after ${readyz} ms; new query refused in ${refusedMs} ms; exit ${code} after ${afterMs} ms (grace ${GRACE_MS} ms)`);
+
+    expect(refused).toEqual([{ requestId: "late", seq: 0, state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" }]);
+    expect(refusedMs).toBeLessThan(1_000);
+    expect(finishedEvents.at(-1), explain()).toMatchObject({ state: "done" });
+    expect(cancelledEvents.at(-1), explain()).toMatchObject({ state: "error", code: "CANCELLED" });
+    expect(leftoverEvents.at(-1), explain()).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" });
+    for (const events of [finishedEvents, leftoverEvents, cancelledEvents]) expect(events.filter((e) => e.state === "done" || e.state === "error")).toHaveLength(1);
+    expect(code, explain()).toBe(0);
+    expect(afterMs).toBeGreaterThanOrEqual(GRACE_MS - 100);
+    expect(afterMs).toBeLessThan(GRACE_MS + MARGIN_MS);
+    expect(orchestrator.stdout()).toMatch(/"msg":"ended requests still running after the grace period with UNAVAILABLE"/);
+  }, 60_000);
+});
+
+describe("orchestrator shutdown with NATS gone: real processes", () => {
+  it("exits within the hard deadline (grace + margin) after nats-server was killed with SIGKILL", async () => {
+    assertBuilt();
+    const nats = await startNatsServer({ jetstream: false });
+    const grace = 1_000;
+    const margin = 2_000;
+    const orchestrator = startNode(
+      "orchestrator",
+      serviceMain("orchestrator"),
+      [],
+      serviceEnv(nats.url, "orchestrator", { KBALIGN_SHUTDOWN_GRACE_MS: String(grace), KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: String(margin) }),
+    );
+    try {
+      await opsPort(orchestrator);
+      nats.process.kill("SIGKILL");
+      await orchestrator.waitForStdout(/disconnect/i, 10_000).catch(() => undefined);
+
+      const signalled = Date.now();
+      orchestrator.child.kill("SIGTERM");
+      const { code } = await orchestrator.exited;
+      const afterMs = Date.now() - signalled;
+      console.log(`shutdown with NATS killed: exit ${code} after ${afterMs} ms (hard deadline ${grace + margin} ms)`);
+
+      expect(code, orchestrator.stdout()).not.toBeNull();
+      expect(afterMs, orchestrator.stdout()).toBeLessThan(grace + margin + SLACK_MS);
+    } finally {
+      await orchestrator.stop(1_000);
+      await nats.stop();
+    }
+  }, 30_000);
+});

@@ -140,7 +140,7 @@ describe("orchestrator shutdown on SIGTERM: real processes", () => {
   }, 60_000);
 });
 
-describe("orchestrator shutdown with NATS gone: real processes", () => {
+describe("orchestrator shutdown with NATS gone or frozen: real processes", () => {
   it("exits within the hard deadline (grace + margin) after nats-server was killed with SIGKILL", async () => {
     assertBuilt();
     const nats = await startNatsServer({ jetstream: false });
@@ -166,6 +166,41 @@ describe("orchestrator shutdown with NATS gone: real processes", () => {
       expect(code, orchestrator.stdout()).not.toBeNull();
       expect(afterMs, orchestrator.stdout()).toBeLessThan(grace + margin + SLACK_MS);
     } finally {
+      await orchestrator.stop(1_000);
+      await nats.stop();
+    }
+  }, 30_000);
+
+  it("exits 1 at the hard deadline when nats-server is frozen (SIGSTOP) and unsubscribing hangs", async () => {
+    assertBuilt();
+    const nats = await startNatsServer({ jetstream: false });
+    const grace = 1_000;
+    const margin = 2_000;
+    const orchestrator = startNode(
+      "orchestrator",
+      serviceMain("orchestrator"),
+      [],
+      serviceEnv(nats.url, "orchestrator", { KBALIGN_SHUTDOWN_GRACE_MS: String(grace), KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: String(margin) }),
+    );
+    try {
+      await opsPort(orchestrator);
+      // The TCP connection stays up but nothing answers: a drain waits for a server that never replies.
+      nats.process.kill("SIGSTOP");
+      // A stop signal takes effect asynchronously: let the server really freeze first.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      const signalled = Date.now();
+      orchestrator.child.kill("SIGTERM");
+      const { code } = await orchestrator.exited;
+      const afterMs = Date.now() - signalled;
+      console.log(`shutdown with NATS frozen: exit ${code} after ${afterMs} ms (hard deadline ${grace + margin} ms)`);
+
+      expect(code, orchestrator.stdout()).toBe(1);
+      expect(afterMs).toBeGreaterThanOrEqual(grace + margin - 100);
+      expect(afterMs).toBeLessThan(grace + margin + SLACK_MS);
+      expect(orchestrator.stdout()).toMatch(/"msg":"shutdown did not finish before its hard deadline; exiting"/);
+    } finally {
+      nats.process.kill("SIGCONT");
       await orchestrator.stop(1_000);
       await nats.stop();
     }

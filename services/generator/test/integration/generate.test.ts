@@ -206,15 +206,20 @@ describe("generator with the openai backend", () => {
     expect((error as Error).message).toContain("model is loading");
   });
 
-  it("on stop, gives streams in flight a grace period, then ends them with UNAVAILABLE", async () => {
+  it("on stop, gives streams in flight a grace period (cancels still honoured), then ends them with UNAVAILABLE", async () => {
     llm.script = streamText(Array.from({ length: 50 }, (_, i) => `long ${i} `), { delayMs: 100 });
     const stream = generate(nc, generateRequest());
-    await stream.next();
+    const cancelledReq = generateRequest();
+    const cancelled = generate(nc, cancelledReq);
+    await Promise.all([stream.next(), cancelled.next()]);
     const stopping = generator.stop();
     expect(generator.ready()).toBe(false);
-    const rest = await drain(stream);
+    nc.publish(Subjects.generateCancel, encodeJson({ streamId: cancelledReq.streamId }));
+    const [rest, cancelledRest] = await Promise.all([drain(stream), drain(cancelled)]);
     await stopping;
+    expect(cancelledRest.error).toBeInstanceOf(CancelledError);
     expect(rest.error).toBeInstanceOf(UnavailableError);
+    expect(rest.error).toMatchObject({ retryable: true });
     expect(generator.inFlight()).toBe(0);
     await sleep(50);
     const after = await drain(generate(nc, generateRequest(), 2_000));

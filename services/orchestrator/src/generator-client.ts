@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { GenerateReply, Subjects, type GenerateCancel, type GenerateRequest } from "@kbalign/contracts";
-import { encodeJson, requestStream, type Log, type NatsConnection } from "@kbalign/nats";
+import { GenerateReply, GenerationError, Subjects, type GenerateCancel, type GenerateRequest } from "@kbalign/contracts";
+import { bodyBudget, encodeJson, encodeWithinBudget, requestStream, truncateText, type FittedBody, type Log, type NatsConnection } from "@kbalign/nats";
 import type { GeneratorPort } from "@kbalign/pipeline";
 
 export interface GeneratorClientOptions {
@@ -14,11 +14,15 @@ export interface GeneratorClientOptions {
  * A stream left before its `end` (cancel, deadline, idle timeout, the pipeline moving on) is
  * stopped at the generator too: a GenerateCancel with its streamId goes to every generator
  * replica, so the one running it ends its LLM call instead of generating for nobody.
+ * A request larger than NATS' max_payload has its document texts cut to fit (longest first,
+ * marked); one that cannot fit even so fails at once with a non-retryable GENERATION_FAILED,
+ * which the pipeline degrades from like any other generation failure.
  */
 export function createGeneratorClient(nc: NatsConnection, options: GeneratorClientOptions): GeneratorPort {
   return {
     async *generate(input, { signal, deadline }) {
       const streamId = randomUUID();
+      const body = fitGenerateRequest({ ...input, streamId, deadline }, bodyBudget(nc), options.log);
       let ended = false;
       let cancelled = false;
       const cancel = () => {
@@ -33,8 +37,7 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
       };
       signal.addEventListener("abort", cancel, { once: true });
       try {
-        const request: GenerateRequest = { ...input, streamId, deadline };
-        const replies = requestStream(nc, Subjects.generate, request, {
+        const replies = requestStream(nc, Subjects.generate, body, {
           message: GenerateReply,
           isLast: (reply) => reply.type === "end",
           timeoutMs: Math.max(1, deadline - Date.now()),
@@ -51,4 +54,18 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
       }
     },
   };
+}
+
+/** The request encoded within `maxBytes`, its document texts cut if need be; GENERATION_FAILED when it cannot fit. */
+function fitGenerateRequest(request: GenerateRequest, maxBytes: number, log: Log): Uint8Array {
+  const build = (cap: number): GenerateRequest => ({ ...request, documents: request.documents.map((doc) => ({ ...doc, text: truncateText(doc.text, cap) })) });
+  const longest = request.documents.reduce((most, doc) => Math.max(most, doc.text.length), 0);
+  const fitted: FittedBody | undefined = encodeWithinBudget(build, longest, maxBytes);
+  if (!fitted) {
+    throw new GenerationError(`the generate request does not fit the ${maxBytes} bytes a NATS message may carry here (max_payload), even with no document text`, false);
+  }
+  if (fitted.textCap !== undefined) {
+    log.warn({ streamId: request.streamId, purpose: request.purpose, documents: request.documents.length, textCap: fitted.textCap, maxBytes }, "generate request documents cut to fit max_payload");
+  }
+  return fitted.data;
 }

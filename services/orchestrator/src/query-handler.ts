@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { BadRequestError, isTerminal, KBAlignError, type ErrorCode, type StageEvent } from "@kbalign/contracts";
-import { decodeJson, encodeJson } from "@kbalign/nats";
+import { decodeJson, DEFAULT_MAX_PAYLOAD_BYTES, maxBodyBytes } from "@kbalign/nats";
 import { createEventStream, validateQuery, type KBAlign } from "@kbalign/pipeline";
 import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
 import type { Admission } from "./admission.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import type { RequestRegistry } from "./request-registry.js";
+import { fitEvent } from "./event-budget.js";
 
 /** The part of a NATS message the handler uses. */
 export interface QueryMessage {
@@ -19,6 +20,8 @@ export interface QueryHandlerDeps {
   admission: Admission;
   requests: RequestRegistry;
   maxRequestBytes: number;
+  /** Largest event body NATS carries (the server's max_payload less room for headers); 1 MiB less that room when absent. */
+  maxEventBytes?: () => number;
   metrics: OrchestratorMetrics;
   log: Logger;
 }
@@ -33,6 +36,8 @@ type Outcome = ErrorCode | "OK";
  */
 export function createQueryHandler(deps: QueryHandlerDeps) {
   const { metrics, log } = deps;
+  const maxEventBytes = deps.maxEventBytes ?? (() => maxBodyBytes(DEFAULT_MAX_PAYLOAD_BYTES));
+  const publish = (msg: QueryMessage, event: StageEvent) => publishWithin(msg, event, maxEventBytes(), log);
   return async (msg: QueryMessage): Promise<Outcome> => {
     const started = performance.now();
     const finish = (code: Outcome): Outcome => {
@@ -47,7 +52,7 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     }
     const reject = (error: KBAlignError, requestId: string | undefined): Outcome => {
       const event = createEventStream(requestId ?? randomUUID()).fail(error);
-      if (event) publish(msg, event, log);
+      if (event) publish(msg, event);
       return finish(error.code);
     };
 
@@ -83,7 +88,8 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     let firstData = true;
     try {
       for await (const event of deps.pipeline.run({ ...validation.request, requestId }, { signal: controller.signal })) {
-        const published = publish(msg, event, log);
+        const sent = publish(msg, event);
+        const published = sent !== undefined;
         if (published && firstEvent) {
           firstEvent = false;
           observeWithExemplar(metrics.timeToFirstEvent, {}, (performance.now() - started) / 1000);
@@ -92,13 +98,20 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
           firstData = false;
           observeWithExemplar(metrics.timeToFirstData, {}, (performance.now() - started) / 1000);
         }
-        if (!published) {
+        if (!sent) {
           // The client cannot be reached (connection closed): stop the work for nobody.
           controller.abort();
           outcome = "UNAVAILABLE";
           break;
         }
-        if (isTerminal(event)) outcome = terminalCode(event);
+        if (isTerminal(sent)) {
+          outcome = terminalCode(sent);
+          // An event too large for NATS was replaced by its terminal error: nothing may follow it.
+          if (!isTerminal(event)) {
+            controller.abort();
+            break;
+          }
+        }
       }
     } finally {
       release();
@@ -113,13 +126,20 @@ function terminalCode(event: StageEvent): Outcome {
   return event.state === "error" ? event.code : "OK";
 }
 
-/** Publishes one event; false if it could not be sent. */
-function publish(msg: QueryMessage, event: StageEvent, log: Logger): boolean {
+/**
+ * Publishes one event within `maxBytes` (see fitEvent: texts cut, or the event replaced by a
+ * terminal error); returns the event as sent, or undefined if it could not be sent.
+ */
+function publishWithin(msg: QueryMessage, event: StageEvent, maxBytes: number, log: Logger): StageEvent | undefined {
+  const fitted = fitEvent(event, maxBytes);
+  if (fitted.fit !== "whole") {
+    log.warn({ requestId: event.requestId, seq: event.seq, state: event.state, bytes: fitted.bytes, maxBytes, fit: fitted.fit }, "stage event cut to fit max_payload");
+  }
   try {
-    msg.respond(encodeJson(event));
-    return true;
+    msg.respond(fitted.data);
+    return fitted.sent;
   } catch (err) {
     log.warn({ err, requestId: event.requestId, seq: event.seq }, "could not publish a stage event");
-    return false;
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { CancelRequest, ServiceNames, Subjects } from "@kbalign/contracts";
-import { serveEndpoint, serveRaw, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
+import { bodyBudget, serveEndpoint, serveRaw, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
 import type { KBAlign } from "@kbalign/pipeline";
 import { createEndpointObserver, type Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
@@ -42,7 +42,7 @@ export async function registerService(deps: ServiceDeps): Promise<Service> {
     ...(deps.instance ? { metadata: { instance: deps.instance } } : {}),
   });
   const observe = createEndpointObserver(deps.registry);
-  const handleQuery = createQueryHandler(deps);
+  const handleQuery = createQueryHandler({ ...deps, maxEventBytes: () => bodyBudget(deps.nc) });
   serveRaw(service, {
     name: "query",
     subject: Subjects.query,

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { StageEvent } from "@kbalign/contracts";
+import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
+import { ErrorEnvelope, GenerateReply, type GenerateRequest, type StageEvent, type WireError } from "@kbalign/contracts";
 import { englishCorpus, startNatsServer, type TestNatsServer } from "@kbalign/testing";
 import { runCli, startNode, type TestProcess } from "./support/child-process.js";
 import { SLOW_MARKER, startFakeLlm, type FakeLlm } from "./support/fake-llm.js";
@@ -17,6 +17,7 @@ import { until } from "./support/until.js";
 
 const GRACE_MS = 4_000;
 const MARGIN_MS = 3_000;
+const GENERATOR_GRACE_MS = 2_000;
 /** Time a loaded 2-core machine may add to a deadline: process start-up is not part of it. */
 const SLACK_MS = 1_500;
 
@@ -37,13 +38,37 @@ async function opsPort(service: TestProcess): Promise<number> {
   return Number(match[1]);
 }
 
+/**
+ * Sends one GenerateRequest straight to the generator and collects its stream: chunks until `end`,
+ * or the error envelope (services-framework headers) that ended it.
+ */
+async function generateStream(nc: NatsConnection, req: GenerateRequest, timeoutMs: number): Promise<{ replies: GenerateReply[]; error?: WireError }> {
+  const inbox = createInbox();
+  const sub = nc.subscribe(inbox);
+  const timer = setTimeout(() => sub.unsubscribe(), timeoutMs);
+  const replies: GenerateReply[] = [];
+  try {
+    nc.publish("kbalign.v1.generate", JSON.stringify(req), { reply: inbox });
+    for await (const msg of sub) {
+      if (msg.headers?.has("Nats-Service-Error-Code")) return { replies, error: ErrorEnvelope.parse(JSON.parse(msg.string())).error };
+      const reply = GenerateReply.parse(JSON.parse(msg.string()));
+      replies.push(reply);
+      if (reply.type === "end") return { replies };
+    }
+    throw new Error(`generate stream did not end within ${timeoutMs} ms (${replies.length} replies)`);
+  } finally {
+    clearTimeout(timer);
+    sub.unsubscribe();
+  }
+}
+
 async function readyzStatus(port: number): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/readyz`);
   await res.arrayBuffer();
   return res.status;
 }
 
-describe("orchestrator shutdown on SIGTERM: real processes", () => {
+describe("shutdown on SIGTERM with work in flight: real processes", () => {
   let nats: TestNatsServer;
   let llm: FakeLlm;
   let nc: NatsConnection;
@@ -63,7 +88,7 @@ describe("orchestrator shutdown on SIGTERM: real processes", () => {
     for (const key of SERVICES) {
       const extra: NodeJS.ProcessEnv =
         key === "generator"
-          ? { KBALIGN_GENERATOR_BACKEND: "openai", KBALIGN_LLM_BASE_URL: llm.baseUrl, KBALIGN_LLM_MODEL: "e2e-model" }
+          ? { KBALIGN_GENERATOR_BACKEND: "openai", KBALIGN_LLM_BASE_URL: llm.baseUrl, KBALIGN_LLM_MODEL: "e2e-model", KBALIGN_SHUTDOWN_GRACE_MS: String(GENERATOR_GRACE_MS), KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: String(MARGIN_MS) }
           : key === "orchestrator"
             ? // The slow first answer must outlast the grace period rather than be skipped.
               { KBALIGN_SHUTDOWN_GRACE_MS: String(GRACE_MS), KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: String(MARGIN_MS), KBALIGN_FIRST_ANSWER_TIMEOUT_MS: "60000" }
@@ -138,6 +163,56 @@ describe("orchestrator shutdown on SIGTERM: real processes", () => {
     expect(afterMs).toBeLessThan(GRACE_MS + MARGIN_MS);
     expect(orchestrator.stdout()).toMatch(/"msg":"ended requests still running after the grace period with UNAVAILABLE"/);
   }, 60_000);
+
+  // After the orchestrator's test: the generator and the retriever are still running.
+  it("generator: /readyz 503 at once, a stream that finishes in the grace ends normally, one that cannot ends UNAVAILABLE retryable, exit 0 within grace + margin", async () => {
+    const generator = services.get("generator")!;
+    const port = await opsPort(generator);
+    expect(await readyzStatus(port)).toBe(200);
+    const request = (streamId: string, query: string): GenerateRequest => ({
+      streamId,
+      purpose: "final_answer",
+      query,
+      messages: [],
+      documents: englishCorpus.slice(0, 2).map((d, i) => ({ id: d.id, score: 2 - i, title: d.title, text: d.text })),
+      deadline: Date.now() + 60_000,
+    });
+    const finishes = generateStream(nc, request("gen-finishes", "What causes ocean tides? genfinishes"), 30_000);
+    const leftover = generateStream(nc, request("gen-leftover", `How do bees communicate? genleftover ${SLOW_MARKER}`), 30_000);
+    // Both LLM calls are under way (the fake LLM answers each after 1 s).
+    const called = (tag: string) => llm.requests.some((r) => r.text.includes(tag));
+    await until("both LLM calls under way", async () => (called("genfinishes") && called("genleftover") ? true : undefined), 10_000, 20);
+
+    const signalled = Date.now();
+    generator.child.kill("SIGTERM");
+    const exited = generator.exited.then((result) => ({ ...result, afterMs: Date.now() - signalled }));
+    const readyz = await until("/readyz answers 503", async () => ((await readyzStatus(port)) === 503 ? Date.now() - signalled : undefined), 1_000, 10);
+    const [finished, ended] = await Promise.all([finishes, leftover]);
+    const { code, afterMs } = await exited;
+    console.log(`generator shutdown: /readyz 503 after ${readyz} ms; exit ${code} after ${afterMs} ms (grace ${GENERATOR_GRACE_MS} ms)`);
+
+    expect(finished.error, explain()).toBeUndefined();
+    expect(finished.replies.at(-1)).toMatchObject({ type: "end", finishReason: "stop" });
+    expect(ended.error, explain()).toMatchObject({ code: "UNAVAILABLE", retryable: true });
+    expect(ended.replies.length).toBeGreaterThan(0);
+    expect(code, explain()).toBe(0);
+    expect(afterMs).toBeGreaterThanOrEqual(GENERATOR_GRACE_MS - 100);
+    expect(afterMs).toBeLessThan(GENERATOR_GRACE_MS + MARGIN_MS);
+  }, 60_000);
+
+  it("retriever: /readyz 503 at once and exit 0 well within the margin", async () => {
+    const retriever = services.get("retriever")!;
+    const port = await opsPort(retriever);
+    expect(await readyzStatus(port)).toBe(200);
+    const signalled = Date.now();
+    retriever.child.kill("SIGTERM");
+    const exited = retriever.exited.then((result) => ({ ...result, afterMs: Date.now() - signalled }));
+    const readyz = await until("/readyz answers 503", async () => ((await readyzStatus(port)) === 503 ? Date.now() - signalled : undefined), 1_000, 10);
+    const { code, afterMs } = await exited;
+    console.log(`retriever shutdown: /readyz 503 after ${readyz} ms; exit ${code} after ${afterMs} ms`);
+    expect(code, explain()).toBe(0);
+    expect(afterMs).toBeLessThan(MARGIN_MS);
+  }, 30_000);
 });
 
 describe("orchestrator shutdown with NATS gone or frozen: real processes", () => {

@@ -47,11 +47,11 @@ function scripted(steps: (string | typeof TURN)[], options: { failWith?: Error; 
   return { backend, seen };
 }
 
-function setup(backend: GenerationBackend) {
+function setup(backend: GenerationBackend, maxChunkTextBytes?: number) {
   const registry = new Registry();
   const metrics = createGeneratorMetrics(registry);
   const cancellations = createCancellations();
-  const handler = createGenerateHandler({ backend, log, metrics, cancellations });
+  const handler = createGenerateHandler({ backend, log, metrics, cancellations, ...(maxChunkTextBytes === undefined ? {} : { maxChunkTextBytes: () => maxChunkTextBytes }) });
   const sent: GenerateReply[] = [];
   const send = (body: unknown) => sent.push(GenerateReply.parse(body));
   return { registry, cancellations, handler, sent, send };
@@ -68,6 +68,17 @@ describe("generate handler", () => {
       { type: "chunk", seq: 2, text: "." },
       { type: "end", seq: 3, finishReason: "stop" },
     ]);
+  });
+
+  it("sends a turn's text too large for one message as several chunks, in order", async () => {
+    const { backend } = scripted(["x".repeat(250), TURN, "end."]);
+    const { handler, sent, send } = setup(backend, 100);
+    await handler(request(), send);
+    expect(sent.map((m) => m.seq)).toEqual([0, 1, 2, 3, 4]);
+    const texts = sent.flatMap((m) => (m.type === "chunk" ? [m.text] : []));
+    expect(texts.join("")).toBe(`${"x".repeat(250)}end.`);
+    expect(texts.every((t) => JSON.stringify(t).length <= 100)).toBe(true);
+    expect(sent.at(-1)).toEqual({ type: "end", seq: 4, finishReason: "stop" });
   });
 
   it("records chunks and time to first chunk by backend and purpose", async () => {

@@ -1,5 +1,5 @@
 import { GenerationError, KBAlignError, TimeoutError, UnavailableError, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
-import type { StreamSender } from "@kbalign/nats";
+import { splitText, type StreamSender } from "@kbalign/nats";
 import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
 import { msUntil, raceAbort } from "./abort.js";
 import type { FinishReason, GenerationBackend } from "./backends/backend.js";
@@ -11,12 +11,18 @@ export interface GenerateHandlerDeps {
   log: Logger;
   metrics: Pick<GeneratorMetrics, "chunks" | "timeToFirstChunk">;
   cancellations: Cancellations;
+  /**
+   * Most bytes one chunk's text may take, JSON-encoded, so that the chunk (and the stage event the
+   * orchestrator makes of it) fits NATS' max_payload; unlimited when absent.
+   */
+  maxChunkTextBytes?: () => number;
 }
 
 /**
  * `kbalign.v1.generate`: runs the backend and streams its text as `chunk` messages, then one `end`.
  * Pieces the backend yields within one event-loop turn go out as one chunk, since a NATS message
- * per token costs far more than one per turn (NATS-NOTES). A cancel or the deadline stops the
+ * per token costs far more than one per turn (NATS-NOTES); a chunk too large for one NATS message
+ * goes out as several, in order. A cancel or the deadline stops the
  * backend and ends the stream with CANCELLED or TIMEOUT (thrown: the endpoint sends the envelope).
  */
 export function createGenerateHandler(deps: GenerateHandlerDeps): (req: GenerateRequest, send: StreamSender) => Promise<void> {
@@ -42,10 +48,13 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
       flushTimer = undefined;
       if (pending === "") return;
       if (chunks === 0) observeWithExemplar(metrics.timeToFirstChunk, labels, (performance.now() - started) / 1000);
-      reply({ type: "chunk", seq: seq++, text: pending });
-      chunks++;
+      const texts = deps.maxChunkTextBytes ? splitText(pending, deps.maxChunkTextBytes()) : [pending];
+      for (const text of texts) {
+        reply({ type: "chunk", seq: seq++, text });
+        chunks++;
+        metrics.chunks.inc(labels);
+      }
       chars += pending.length;
-      metrics.chunks.inc(labels);
       pending = "";
     };
     // Runs outside the handler's await chain, so a failed send must not escape as an uncaught exception.

@@ -1,5 +1,5 @@
 import { GenerateRequest, ServiceNames, Subjects } from "@kbalign/contracts";
-import { serveStreamEndpoint, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
+import { bodyBudget, serveStreamEndpoint, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
 import type { Logger } from "@kbalign/telemetry";
 import type { GenerationBackend } from "./backends/backend.js";
 import type { Cancellations } from "./cancellations.js";
@@ -7,6 +7,12 @@ import { createGenerateHandler } from "./generate-handler.js";
 import type { GeneratorMetrics } from "./metrics.js";
 
 export const GENERATOR_VERSION = "0.1.0";
+
+/**
+ * Bytes of a message's budget kept beside a chunk's text for its envelope: the chunk's own fields,
+ * and the larger `data` event the orchestrator makes of it (requestId up to 128 characters).
+ */
+const CHUNK_ENVELOPE_ALLOWANCE_BYTES = 1024;
 
 export interface GeneratorServiceDeps {
   nc: NatsConnection;
@@ -31,7 +37,13 @@ export async function addGeneratorService(deps: GeneratorServiceDeps): Promise<S
     log: deps.log,
     request: GenerateRequest,
     observe: deps.metrics.observeEndpoint,
-    handle: createGenerateHandler({ backend: deps.backend, log: deps.log, metrics: deps.metrics, cancellations: deps.cancellations }),
+    handle: createGenerateHandler({
+      backend: deps.backend,
+      log: deps.log,
+      metrics: deps.metrics,
+      cancellations: deps.cancellations,
+      maxChunkTextBytes: () => bodyBudget(deps.nc) - CHUNK_ENVELOPE_ALLOWANCE_BYTES,
+    }),
   });
   // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this
   // replica before anyone is told it is ready (another connection's requests are not ordered

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bodyBudget, DEFAULT_MAX_PAYLOAD_BYTES, encodeWithinBudget, HEADER_ALLOWANCE_BYTES, TRUNCATION_MARKER, truncateText } from "./payload-budget.js";
+import { encodeJson } from "./json.js";
+import { bodyBudget, DEFAULT_MAX_PAYLOAD_BYTES, encodeWithinBudget, HEADER_ALLOWANCE_BYTES, splitText, TRUNCATION_MARKER, truncateText } from "./payload-budget.js";
 
 describe("payload budget", () => {
   it("is the server's max_payload less the header allowance, 1 MiB before the server's INFO", () => {
@@ -28,5 +29,17 @@ describe("payload budget", () => {
 
   it("gives up when what is too large is not text", () => {
     expect(encodeWithinBudget((cap) => ({ id: "x".repeat(5_000), text: truncateText("y".repeat(100), cap) }), 100, 1_000)).toBeUndefined();
+  });
+
+  it("splits a text into pieces that each encode within the budget and join back into it", () => {
+    expect(splitText("short", 100)).toEqual(["short"]);
+    const text = `${"a".repeat(250)}${"答".repeat(100)}😀"\n${"😀".repeat(60)}`;
+    const pieces = splitText(text, 100);
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(pieces.join("")).toBe(text);
+    for (const piece of pieces) {
+      expect(encodeJson(piece).length).toBeLessThanOrEqual(100);
+      expect(piece).not.toMatch(/[\ud800-\udbff]$/);
+    }
   });
 });

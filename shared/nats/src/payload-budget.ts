@@ -59,3 +59,34 @@ export function encodeWithinBudget(build: (textCap: number) => unknown, longestT
   }
   return best;
 }
+
+/**
+ * `text` in consecutive pieces whose JSON string encoding is at most `maxBytes` each (split on code
+ * point boundaries; joined, they are `text` again). One piece when it fits, the common case.
+ */
+export function splitText(text: string, maxBytes: number): string[] {
+  const encodedBytes = (piece: string) => encodeJson(piece).length;
+  if (encodedBytes(text) <= maxBytes) return [text];
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest !== "") {
+    if (encodedBytes(rest) <= maxBytes) {
+      pieces.push(rest);
+      break;
+    }
+    // The longest prefix that fits, by bisection; at least one code point, so the loop always advances.
+    // Every character takes at least one byte: no prefix longer than maxBytes can fit.
+    let low = 1;
+    let high = Math.min(rest.length, maxBytes);
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (encodedBytes(rest.slice(0, mid)) <= maxBytes) low = mid;
+      else high = mid - 1;
+    }
+    let cut = low;
+    if (/[\ud800-\udbff]/.test(rest.charAt(cut - 1))) cut = cut > 1 ? cut - 1 : cut + 1;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  return pieces;
+}

@@ -20,8 +20,12 @@ import { superviseProcess, type CrashReport, type SupervisedProcess } from "../s
 import { writeLine } from "../terminal.js";
 import { EXIT_INTERRUPTED } from "../exit-codes.js";
 
-/** Services drain in-flight requests on SIGTERM; after this they are killed. */
-const SERVICE_STOP_GRACE_MS = 10_000;
+/**
+ * Services drain in-flight requests on SIGTERM and exit by themselves within their grace period
+ * (KBALIGN_SHUTDOWN_GRACE_MS, 10 s) plus their hard-deadline margin (KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS,
+ * 5 s) at the defaults; only after that are they killed.
+ */
+const SERVICE_STOP_GRACE_MS = 16_000;
 /** From "services started" to "all answer PING"; a cold start takes a few seconds. */
 const READY_TIMEOUT_MS = 60_000;
 

@@ -7,6 +7,8 @@ export interface GeneratorClientOptions {
   /** Longest silence inside a stream before the generator counts as dead (TIMEOUT). */
   idleTimeoutMs: number;
   log: Log;
+  /** Counts a request made to fit max_payload (`kbalign_payload_cuts_total`). */
+  onCut?: (fit: "truncated" | "failed") => void;
 }
 
 /**
@@ -22,7 +24,7 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
   return {
     async *generate(input, { signal, deadline }) {
       const streamId = randomUUID();
-      const body = fitGenerateRequest({ ...input, streamId, deadline }, bodyBudget(nc), options.log);
+      const body = fitGenerateRequest({ ...input, streamId, deadline }, bodyBudget(nc), options);
       let ended = false;
       let cancelled = false;
       const cancel = () => {
@@ -57,14 +59,16 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
 }
 
 /** The request encoded within `maxBytes`, its document texts cut if need be; GENERATION_FAILED when it cannot fit. */
-function fitGenerateRequest(request: GenerateRequest, maxBytes: number, log: Log): Uint8Array {
+function fitGenerateRequest(request: GenerateRequest, maxBytes: number, { log, onCut }: GeneratorClientOptions): Uint8Array {
   const build = (cap: number): GenerateRequest => ({ ...request, documents: request.documents.map((doc) => ({ ...doc, text: truncateText(doc.text, cap) })) });
   const longest = request.documents.reduce((most, doc) => Math.max(most, doc.text.length), 0);
   const fitted: FittedBody | undefined = encodeWithinBudget(build, longest, maxBytes);
   if (!fitted) {
+    onCut?.("failed");
     throw new GenerationError(`the generate request does not fit the ${maxBytes} bytes a NATS message may carry here (max_payload), even with no document text`, false);
   }
   if (fitted.textCap !== undefined) {
+    onCut?.("truncated");
     log.warn({ streamId: request.streamId, purpose: request.purpose, documents: request.documents.length, textCap: fitted.textCap, maxBytes }, "generate request documents cut to fit max_payload");
   }
   return fitted.data;

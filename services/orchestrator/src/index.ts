@@ -46,7 +46,13 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const { nc, config, log, registry } = options;
   const metrics = createOrchestratorMetrics(registry);
   const retriever = options.ports?.retriever ?? createRetrieverClient(nc);
-  const generator = options.ports?.generator ?? createGeneratorClient(nc, { idleTimeoutMs: config.KBALIGN_GENERATE_IDLE_TIMEOUT_MS, log });
+  const generator =
+    options.ports?.generator ??
+    createGeneratorClient(nc, {
+      idleTimeoutMs: config.KBALIGN_GENERATE_IDLE_TIMEOUT_MS,
+      log,
+      onCut: (fit) => metrics.payloadCuts.inc({ message: "generate_request", fit }),
+    });
   const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log), createOtelStageTracer({ recordContent: config.KBALIGN_TRACE_CONTENT }));
   const admission = createAdmission(config.KBALIGN_MAX_IN_FLIGHT);
   const requests = createRequestRegistry();

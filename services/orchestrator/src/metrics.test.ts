@@ -18,6 +18,7 @@ describe("createOrchestratorMetrics", () => {
       "kbalign_degradations_total",
       "kbalign_in_flight_requests",
       "kbalign_retries_total",
+      "kbalign_payload_cuts_total",
     ]) {
       expect(text).toContain(`# TYPE ${name}`);
     }

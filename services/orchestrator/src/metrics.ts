@@ -65,6 +65,12 @@ export function createOrchestratorMetrics(registry: Registry) {
       labelNames: ["target"] as const,
       registers: [registry],
     }),
+    payloadCuts: new Counter({
+      name: "kbalign_payload_cuts_total",
+      help: "Messages made to fit NATS max_payload, by message (a stage event's state, generate_request) and fit (truncated, replaced, failed).",
+      labelNames: ["message", "fit"] as const,
+      registers: [registry],
+    }),
   };
 }
 export type OrchestratorMetrics = ReturnType<typeof createOrchestratorMetrics>;

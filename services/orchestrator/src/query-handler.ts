@@ -37,7 +37,7 @@ type Outcome = ErrorCode | "OK";
 export function createQueryHandler(deps: QueryHandlerDeps) {
   const { metrics, log } = deps;
   const maxEventBytes = deps.maxEventBytes ?? (() => maxBodyBytes(DEFAULT_MAX_PAYLOAD_BYTES));
-  const publish = (msg: QueryMessage, event: StageEvent) => publishWithin(msg, event, maxEventBytes(), log);
+  const publish = (msg: QueryMessage, event: StageEvent) => publishWithin(msg, event, maxEventBytes(), log, metrics);
   return async (msg: QueryMessage): Promise<Outcome> => {
     const started = performance.now();
     const finish = (code: Outcome): Outcome => {
@@ -130,9 +130,10 @@ function terminalCode(event: StageEvent): Outcome {
  * Publishes one event within `maxBytes` (see fitEvent: texts cut, or the event replaced by a
  * terminal error); returns the event as sent, or undefined if it could not be sent.
  */
-function publishWithin(msg: QueryMessage, event: StageEvent, maxBytes: number, log: Logger): StageEvent | undefined {
+function publishWithin(msg: QueryMessage, event: StageEvent, maxBytes: number, log: Logger, metrics: OrchestratorMetrics): StageEvent | undefined {
   const fitted = fitEvent(event, maxBytes);
   if (fitted.fit !== "whole") {
+    metrics.payloadCuts.inc({ message: event.state, fit: fitted.fit });
     log.warn({ requestId: event.requestId, seq: event.seq, state: event.state, bytes: fitted.bytes, maxBytes, fit: fitted.fit }, "stage event cut to fit max_payload");
   }
   try {

@@ -23,6 +23,8 @@ export interface RetrieverMetrics {
   consumerResets: Counter;
   /** `kbalign_kb_follower_restarts_total`: the follower had to reopen its consumer after a failure. */
   followerRestarts: Counter;
+  /** `kbalign_payload_cuts_total{message="retrieve_reply",fit}`: replies made to fit max_payload (dropped: whole documents left out; truncated: the best one cut). */
+  payloadCuts: Counter<"message" | "fit">;
   /** `kbalign_endpoint_duration_seconds{endpoint,code}` (shared instrument). */
   observeEndpoint: (outcome: EndpointOutcome) => void;
 }
@@ -82,6 +84,12 @@ export function createRetrieverMetrics(registry: Registry): RetrieverMetrics {
     followerRestarts: new Counter({
       name: "kbalign_kb_follower_restarts_total",
       help: "Times the knowledge-base follower reopened its consumer after a failure.",
+      registers,
+    }),
+    payloadCuts: new Counter({
+      name: "kbalign_payload_cuts_total",
+      help: "Messages made to fit NATS max_payload, by message (retrieve_reply) and fit (dropped, truncated).",
+      labelNames: ["message", "fit"],
       registers,
     }),
     observeEndpoint: createEndpointObserver(registry),

@@ -4,7 +4,7 @@ import { Registry } from "prom-client";
 import type { KbDocument } from "@kbalign/contracts";
 import { bodyBudget, connectNats, encodeJson, type NatsConnection } from "@kbalign/nats";
 import { startNatsServer, type TestNatsServer } from "@kbalign/testing";
-import { captureLog, publishDocuments, retrieve } from "../test/fixtures/kb.js";
+import { captureLog, metricValue, publishDocuments, retrieve } from "../test/fixtures/kb.js";
 import { loadConfig } from "./config.js";
 import { startRetriever, type RetrieverHandle } from "./start-retriever.js";
 
@@ -15,6 +15,7 @@ describe("retriever replies within a small max_payload", () => {
   let nc: NatsConnection;
   let retriever: RetrieverHandle;
   const captured = captureLog("debug");
+  const registry = new Registry();
 
   beforeAll(async () => {
     server = await startNatsServer({ maxPayloadBytes: MAX_PAYLOAD });
@@ -28,7 +29,7 @@ describe("retriever replies within a small max_payload", () => {
       text: `${"bees ".repeat(50 - i * 5)}${"filler words about nothing in particular ".repeat(650)}`,
     }));
     await publishDocuments(nc, docs);
-    retriever = await startRetriever({ nc, config: loadConfig({}), log: captured.log, registry: new Registry() });
+    retriever = await startRetriever({ nc, config: loadConfig({}), log: captured.log, registry });
     await retriever.caughtUp;
   });
   afterAll(async () => {
@@ -45,6 +46,7 @@ describe("retriever replies within a small max_payload", () => {
     expect(reply.docs.map((d) => d.id)).toEqual(["big-0", "big-1"]);
     expect(reply.docs.every((d) => !d.text.includes("truncated"))).toBe(true);
     expect(encodeJson(reply).length).toBeLessThanOrEqual(bodyBudget(nc));
+    expect(await metricValue(registry, "kbalign_payload_cuts_total", { message: "retrieve_reply", fit: "dropped" })).toBe(1);
     expect(captured.entries).toContainEqual(expect.objectContaining({ msg: "retrieve reply cut to fit max_payload", found: 5, returned: 2 }));
   });
 });

@@ -8,6 +8,8 @@ export interface RetrieveHandlerDeps {
   /** Largest reply body NATS carries (the server's max_payload less room for headers); unlimited when absent. */
   maxReplyBytes?: () => number;
   log?: Log;
+  /** Counts a reply made to fit (`dropped`: documents left out; `truncated`: the best one cut). */
+  onCut?: (fit: "dropped" | "truncated") => void;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface RetrieveHandlerDeps {
  * collection name surfaces as an error instead of as answers grounded on no document.
  * A reply that would not fit NATS' max_payload keeps the best documents that fit (see fitDocuments).
  */
-export function createRetrieveHandler({ indexes, maxReplyBytes, log }: RetrieveHandlerDeps) {
+export function createRetrieveHandler({ indexes, maxReplyBytes, log, onCut }: RetrieveHandlerDeps) {
   return async (req: RetrieveRequest): Promise<RetrieveResponse> => {
     const index = indexes.get(req.collection);
     if (!index || index.size === 0) throw new CollectionNotFoundError(req.collection);
@@ -25,6 +27,7 @@ export function createRetrieveHandler({ indexes, maxReplyBytes, log }: RetrieveH
     const maxBytes = maxReplyBytes();
     const fitted = fitDocuments(docs, maxBytes);
     if (fitted.dropped > 0 || fitted.truncated) {
+      onCut?.(fitted.truncated ? "truncated" : "dropped");
       log?.warn(
         { collection: req.collection, found: docs.length, returned: fitted.docs.length, truncated: fitted.truncated, maxBytes },
         "retrieve reply cut to fit max_payload",

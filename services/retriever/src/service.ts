@@ -10,6 +10,8 @@ export interface RetrieverServiceDeps {
   indexes: IndexRegistry;
   log: Log;
   observe: (outcome: Outcome) => void;
+  /** Counts a reply made to fit max_payload. */
+  onReplyCut?: (fit: "dropped" | "truncated") => void;
   instance?: string;
 }
 
@@ -31,7 +33,12 @@ export async function addRetrieverService(deps: RetrieverServiceDeps): Promise<S
     log: deps.log,
     request: RetrieveRequest,
     observe: deps.observe,
-    handle: createRetrieveHandler({ indexes: deps.indexes, maxReplyBytes: () => bodyBudget(deps.nc), log: deps.log }),
+    handle: createRetrieveHandler({
+      indexes: deps.indexes,
+      maxReplyBytes: () => bodyBudget(deps.nc),
+      log: deps.log,
+      ...(deps.onReplyCut ? { onCut: deps.onReplyCut } : {}),
+    }),
   });
   // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this
   // replica before anyone is told it is ready (another connection's requests are not ordered

@@ -47,7 +47,14 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
   const serveOnceCaughtUp = async (): Promise<void> => {
     await follower.caughtUp;
     if (stopping) throw new UnavailableError("the retriever stopped before serving");
-    const added = await addRetrieverService({ nc, indexes, log, observe: metrics.observeEndpoint, instance: config.KBALIGN_INSTANCE });
+    const added = await addRetrieverService({
+      nc,
+      indexes,
+      log,
+      observe: metrics.observeEndpoint,
+      onReplyCut: (fit) => metrics.payloadCuts.inc({ message: "retrieve_reply", fit }),
+      instance: config.KBALIGN_INSTANCE,
+    });
     if (stopping) {
       await added.stop();
       throw new UnavailableError("the retriever stopped before serving");

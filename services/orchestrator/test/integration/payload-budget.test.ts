@@ -44,7 +44,7 @@ describe("payload budget: a nats-server with max_payload 64 KiB", () => {
     const generator = await started(
       startFakeGenerator(fakes, async (req, send) => (req.purpose === "first_answer" ? stream(send, "答".repeat(12_000), "案".repeat(12_000)) : stream(send, "Bees ", "dance."))),
     );
-    await orchestrator();
+    const orch = await orchestrator();
 
     const startedAt = Date.now();
     const events = await ask(client, { ...query, requestId: "big-1" });
@@ -71,6 +71,12 @@ describe("payload budget: a nats-server with max_payload 64 KiB", () => {
       expect(req.documents.every((d) => d.text.endsWith(TRUNCATION_MARKER))).toBe(true);
       expect(JSON.stringify(req).length).toBeLessThanOrEqual(bodyBudget(orchestratorNc));
     }
+    const cuts = (message: string, fit: string) => metricValue(orch.registry, "kbalign_payload_cuts_total", { message, fit });
+    expect(await cuts("recall", "truncated")).toBe(1);
+    expect(await cuts("first_answer", "truncated")).toBe(1);
+    expect(await cuts("query_expansion_recall", "truncated")).toBe(1);
+    expect(await cuts("generate_request", "truncated")).toBe(2);
+    expect(await cuts("data", "truncated")).toBe(0);
   });
 
   it("ends with one small INTERNAL error, at once, when an event cannot fit even with its texts cut", async () => {
@@ -89,6 +95,7 @@ describe("payload budget: a nats-server with max_payload 64 KiB", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(generator.requests).toHaveLength(0);
     expect(await metricValue(orch.registry, "kbalign_requests_total", { code: "INTERNAL" })).toBe(1);
+    expect(await metricValue(orch.registry, "kbalign_payload_cuts_total", { message: "recall", fit: "replaced" })).toBe(1);
     expect(orch.inFlight()).toBe(0);
   });
 });

@@ -73,4 +73,3 @@ describe("wantsOpenMetrics", () => {
     [undefined, false],
   ])("%s → %s", (accept, expected) => expect(wantsOpenMetrics(accept)).toBe(expected));
 });
-

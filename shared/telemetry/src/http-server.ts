@@ -2,6 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Registry } from "prom-client";
 
+/** How long a request already under way on the ops port may take once the server is closing. */
+const OPS_CLOSE_GRACE_MS = 500;
+
 export interface OpsServerOptions {
   port: number;
   host?: string;
@@ -48,7 +51,16 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // On shutdown, readiness is already off and the work done: no response here is worth waiting
+    // for. close() alone can wait for a client's keep-alive connection (a readiness probe, a
+    // scraper) well past the shutdown's hard deadline (seen in test/e2e/shutdown.test.ts): idle
+    // connections are closed at once, and any still open after OPS_CLOSE_GRACE_MS are cut.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), OPS_CLOSE_GRACE_MS).unref();
+      }),
   };
 }
 

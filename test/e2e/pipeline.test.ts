@@ -7,7 +7,8 @@ import type { StageEvent } from "@kbalign/contracts";
 import { chineseCorpus, englishCorpus, startNatsServer, type TestNatsServer } from "@kbalign/testing";
 import { runCli, startNode, type TestProcess } from "./support/child-process.js";
 import { SLOW_MARKER, startFakeLlm, type FakeLlm } from "./support/fake-llm.js";
-import { assertBuilt, cliMain, serviceMain, SERVICES, type ServiceKey } from "./support/paths.js";
+import { assertBuilt, cliMain, SERVICE_NAMES, serviceMain, SERVICES, type ServiceKey } from "./support/paths.js";
+import { ingestCorpus, untilRecalled } from "./support/stack-setup.js";
 import { answersPing, ask, cancel } from "./support/query-client.js";
 import { until } from "./support/until.js";
 
@@ -16,7 +17,6 @@ import { until } from "./support/until.js";
 // The generator talks to a local OpenAI-compatible server (fake-llm.ts), which makes a slow
 // answer, and so a cancel midway, deterministic.
 
-const SERVICE_NAMES: Record<ServiceKey, string> = { retriever: "kbalign-retriever", generator: "kbalign-generator", orchestrator: "kbalign-orchestrator" };
 const corpus = [...englishCorpus, ...chineseCorpus];
 const textOf = (id: string) => corpus.find((d) => d.id === id)?.text;
 
@@ -57,22 +57,10 @@ describe("kbalign end to end: real processes, public contract", () => {
     await Promise.all(SERVICES.map(waitForPing));
 
     // A BEIR corpus.jsonl: `_id` is the document id, `metadata` is there and ignored.
-    const corpusFile = join(workDir, "corpus.jsonl");
-    await writeFile(corpusFile, corpus.map((d) => JSON.stringify({ _id: d.id, title: d.title, text: d.text, metadata: {} })).join("\n") + "\n");
-    const ingest = await runCli(["ingest", corpusFile, "--collection", "e2e", "--nats", nats.url]);
+    const ingest = await ingestCorpus(nats.url, workDir, "e2e", corpus);
     expect(ingest, ingest.stderr).toMatchObject({ code: 0 });
     expect(ingest.stdout).toMatch(/published\s+12\b/);
-
-    // Retrievers index the stream asynchronously: wait until the query path answers from it.
-    await until(
-      "the query path answers from the ingested corpus",
-      async () => {
-        const events = await ask(nc, question("What causes ocean tides?"));
-        return events.some((e) => e.state === "recall" && e.docs.some((d) => d.id === "en-tides")) ? true : undefined;
-      },
-      20_000,
-      200,
-    );
+    await untilRecalled(nc, () => question("What causes ocean tides?"), { recalled: (id) => id === "en-tides" });
   }, 90_000);
 
   afterAll(async () => {

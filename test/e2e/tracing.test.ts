@@ -1,21 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { englishCorpus, startNatsServer, type TestNatsServer } from "@kbalign/testing";
-import { runCli, startNode, type TestProcess } from "./support/child-process.js";
+import { startNode, type TestProcess } from "./support/child-process.js";
 import { startFakeLlm, type FakeLlm } from "./support/fake-llm.js";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
-import { assertBuilt, serviceMain, SERVICES, type ServiceKey } from "./support/paths.js";
-import { answersPing, ask } from "./support/query-client.js";
+import { assertBuilt, SERVICE_NAMES, serviceMain, SERVICES, type ServiceKey } from "./support/paths.js";
+import { ingestCorpus, untilRecalled, waitForServices } from "./support/stack-setup.js";
+import { ask } from "./support/query-client.js";
 import { until } from "./support/until.js";
 
 // One question = one trace, across three real processes: each service runs behind the tracing
 // preload (as `kbalign up` runs it) and exports OTLP/JSON to a receiver started here.
 
-const SERVICE_NAMES: Record<ServiceKey, string> = { retriever: "kbalign-retriever", generator: "kbalign-generator", orchestrator: "kbalign-orchestrator" };
 const PRELOAD = import.meta.resolve("@kbalign/telemetry/preload");
 const STAGES = ["recall", "first_answer", "query_expansion_recall", "final_answer"] as const;
 const QUESTION = "What causes ocean tides along the harbour?";
@@ -50,26 +50,10 @@ describe("tracing: one question, one trace across the three services", () => {
       };
       services.set(key, startNode(key, serviceMain(key), [], env, ["--import", PRELOAD]));
     }
-    await Promise.all(
-      SERVICES.map((key) =>
-        until(`${SERVICE_NAMES[key]} answers PING`, async () => ((await answersPing(nc, SERVICE_NAMES[key])) ? true : undefined), 30_000).catch((err: Error) => {
-          throw new Error(`${err.message}\n${explain()}`);
-        }),
-      ),
-    );
-    const corpusFile = join(workDir, "corpus.jsonl");
-    await writeFile(corpusFile, englishCorpus.map((d) => JSON.stringify({ _id: d.id, title: d.title, text: d.text })).join("\n") + "\n");
-    const ingest = await runCli(["ingest", corpusFile, "--collection", "trace", "--nats", nats.url]);
+    await waitForServices(nc, explain);
+    const ingest = await ingestCorpus(nats.url, workDir, "trace", englishCorpus);
     expect(ingest, ingest.stderr).toMatchObject({ code: 0 });
-    await until(
-      "the query path answers from the ingested corpus",
-      async () => {
-        const events = await ask(nc, { query: "ocean tides", collection: "trace", topn: 2 });
-        return events.some((e) => e.state === "recall" && e.docs.length > 0) ? true : undefined;
-      },
-      20_000,
-      200,
-    );
+    await untilRecalled(nc, () => ({ query: "ocean tides", collection: "trace", topn: 2 }));
   }, 90_000);
 
   afterAll(async () => {

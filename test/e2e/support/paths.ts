@@ -7,6 +7,9 @@ export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const SERVICES = ["retriever", "generator", "orchestrator"] as const;
 export type ServiceKey = (typeof SERVICES)[number];
 
+/** The name each service registers with the NATS services framework (what PING, INFO and STATS address). */
+export const SERVICE_NAMES: Record<ServiceKey, string> = { retriever: "kbalign-retriever", generator: "kbalign-generator", orchestrator: "kbalign-orchestrator" };
+
 export const serviceMain = (key: ServiceKey): string => `${repoRoot}services/${key}/dist/main.js`;
 export const cliMain = `${repoRoot}cli/dist/main.js`;
 

@@ -221,26 +221,38 @@ describe("shutdown on SIGTERM with work in flight: real processes", () => {
 });
 
 describe("orchestrator shutdown with NATS gone or frozen: real processes", () => {
-  it("exits within the hard deadline (grace + margin) after nats-server was killed with SIGKILL", async () => {
+  const grace = 1_000;
+  const margin = 2_000;
+
+  /** A NATS server of its own and an orchestrator on it, with a short grace and margin. */
+  async function loneOrchestrator(): Promise<{ nats: TestNatsServer; orchestrator: TestProcess }> {
     assertBuilt();
     const nats = await startNatsServer({ jetstream: false });
-    const grace = 1_000;
-    const margin = 2_000;
     const orchestrator = startNode(
       "orchestrator",
       serviceMain("orchestrator"),
       [],
       serviceEnv(nats.url, "orchestrator", { KBALIGN_SHUTDOWN_GRACE_MS: String(grace), KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: String(margin) }),
     );
+    return { nats, orchestrator };
+  }
+
+  /** Sends SIGTERM; resolves with the exit code and how long after the signal it came. */
+  async function sigterm(service: TestProcess): Promise<{ code: number | null; afterMs: number }> {
+    const signalled = Date.now();
+    service.child.kill("SIGTERM");
+    const { code } = await service.exited;
+    return { code, afterMs: Date.now() - signalled };
+  }
+
+  it("exits within the hard deadline (grace + margin) after nats-server was killed with SIGKILL", async () => {
+    const { nats, orchestrator } = await loneOrchestrator();
     try {
       await opsPort(orchestrator);
       nats.process.kill("SIGKILL");
       await orchestrator.waitForStdout(/disconnect/i, 10_000).catch(() => undefined);
 
-      const signalled = Date.now();
-      orchestrator.child.kill("SIGTERM");
-      const { code } = await orchestrator.exited;
-      const afterMs = Date.now() - signalled;
+      const { code, afterMs } = await sigterm(orchestrator);
       console.log(`shutdown with NATS killed: exit ${code} after ${afterMs} ms (hard deadline ${grace + margin} ms)`);
 
       expect(code, orchestrator.stdout()).not.toBeNull();
@@ -252,16 +264,7 @@ describe("orchestrator shutdown with NATS gone or frozen: real processes", () =>
   }, 30_000);
 
   it("exits 1 at the hard deadline when nats-server is frozen (SIGSTOP) and unsubscribing hangs", async () => {
-    assertBuilt();
-    const nats = await startNatsServer({ jetstream: false });
-    const grace = 1_000;
-    const margin = 2_000;
-    const orchestrator = startNode(
-      "orchestrator",
-      serviceMain("orchestrator"),
-      [],
-      serviceEnv(nats.url, "orchestrator", { KBALIGN_SHUTDOWN_GRACE_MS: String(grace), KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: String(margin) }),
-    );
+    const { nats, orchestrator } = await loneOrchestrator();
     try {
       await opsPort(orchestrator);
       // The TCP connection stays up but nothing answers: a drain waits for a server that never replies.
@@ -269,10 +272,7 @@ describe("orchestrator shutdown with NATS gone or frozen: real processes", () =>
       // A stop signal takes effect asynchronously: let the server really freeze first.
       await new Promise((resolve) => setTimeout(resolve, 500));
 
-      const signalled = Date.now();
-      orchestrator.child.kill("SIGTERM");
-      const { code } = await orchestrator.exited;
-      const afterMs = Date.now() - signalled;
+      const { code, afterMs } = await sigterm(orchestrator);
       console.log(`shutdown with NATS frozen: exit ${code} after ${afterMs} ms (hard deadline ${grace + margin} ms)`);
 
       expect(code, orchestrator.stdout()).toBe(1);

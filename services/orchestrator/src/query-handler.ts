@@ -89,20 +89,19 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     try {
       for await (const event of deps.pipeline.run({ ...validation.request, requestId }, { signal: controller.signal })) {
         const sent = publish(msg, event);
-        const published = sent !== undefined;
-        if (published && firstEvent) {
-          firstEvent = false;
-          observeWithExemplar(metrics.timeToFirstEvent, {}, (performance.now() - started) / 1000);
-        }
-        if (published && firstData && event.state === "data") {
-          firstData = false;
-          observeWithExemplar(metrics.timeToFirstData, {}, (performance.now() - started) / 1000);
-        }
         if (!sent) {
           // The client cannot be reached (connection closed): stop the work for nobody.
           controller.abort();
           outcome = "UNAVAILABLE";
           break;
+        }
+        if (firstEvent) {
+          firstEvent = false;
+          observeWithExemplar(metrics.timeToFirstEvent, {}, (performance.now() - started) / 1000);
+        }
+        if (firstData && event.state === "data") {
+          firstData = false;
+          observeWithExemplar(metrics.timeToFirstData, {}, (performance.now() - started) / 1000);
         }
         if (isTerminal(sent)) {
           outcome = terminalCode(sent);

@@ -10,7 +10,8 @@ import { Bm25Index } from "../../shared/search/dist/index.js";
 import { defaultExtractiveLimits, extractiveChunks } from "../../shared/text/dist/index.js";
 import { loadCorpus, loadTestQueries } from "./beir-dataset.js";
 import { dataDirectory, resultsDirectory } from "./data-directory.js";
-import { ndcgAt, recallAt } from "./relevance.js";
+// The definitions `kbalign eval` scores with (trec_eval's), from the built CLI: one implementation.
+import { ndcgAt, recallAt } from "../../cli/dist/eval/retrieval-metrics.js";
 
 /** The first recall's depth for the draft, as `kbalign eval` asks (topn 10). */
 const TOPN = 10;
@@ -48,8 +49,8 @@ for (const [label, dataset, split] of SETS) {
     VARIANTS.forEach(([, config], i) => {
       const expanded = config === null ? null : expandQuery(query.text, draft, parseKBAlignConfig(config));
       const ranking = (expanded === null ? first : index.search({ text: expanded.query, expansion: expanded.expansion }, 100)).map((hit) => hit.id);
-      sums[i]!.ndcg10 += ndcgAt(10, ranking, query.judgements);
-      sums[i]!.recall100 += recallAt(100, ranking, query.judgements);
+      sums[i]!.ndcg10 += ndcgAt(ranking, query.judgements, 10);
+      sums[i]!.recall100 += recallAt(ranking, query.judgements, 100);
     });
   }
   results[label] = Object.fromEntries(VARIANTS.map(([name], i) => [name, { ndcg10: sums[i]!.ndcg10 / queries.length, recall100: sums[i]!.recall100 / queries.length }]));

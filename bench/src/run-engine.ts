@@ -7,7 +7,8 @@ import type { EngineResult, MemoryFigures } from "./engine-result.js";
 import type { Searcher } from "./engines/engine.js";
 import { engineOn, isDatasetName } from "./engines/registry.js";
 import { kbalignDistSha256 } from "./environment.js";
-import { ndcgAt, recallAt } from "./relevance.js";
+// The definitions `kbalign eval` scores with (trec_eval's), from the built CLI: one implementation.
+import { ndcgAt, recallAt } from "../../cli/dist/eval/retrieval-metrics.js";
 import { measureThroughput, median } from "./throughput.js";
 
 /** Index builds timed; the median is reported. */
@@ -65,8 +66,8 @@ const qualityStart = performance.now();
 for (const query of queries) {
   const result = searcher!.search(query.text, DEPTH);
   const ranking = result instanceof Promise ? await result : result;
-  ndcgSum += ndcgAt(10, ranking, query.judgements);
-  recallSum += recallAt(DEPTH, ranking, query.judgements);
+  ndcgSum += ndcgAt(ranking, query.judgements, 10);
+  recallSum += recallAt(ranking, query.judgements, DEPTH);
 }
 const firstPassQueriesPerSecond = queries.length / ((performance.now() - qualityStart) / 1_000);
 log(`nDCG@10 ${(ndcgSum / queries.length).toFixed(4)}; timing searches`);

@@ -7,7 +7,8 @@ import { Bm25Index, DEFAULT_BM25_PARAMETERS, type Bm25Parameters } from "../../s
 import { loadCorpus, loadTestQueries, type TestQuery } from "./beir-dataset.js";
 import type { BenchDocument } from "./engines/engine.js";
 import { dataDirectory, resultsDirectory } from "./data-directory.js";
-import { ndcgAt, recallAt } from "./relevance.js";
+// The definitions `kbalign eval` scores with (trec_eval's), from the built CLI: one implementation.
+import { ndcgAt, recallAt } from "../../cli/dist/eval/retrieval-metrics.js";
 
 const K1 = [0.6, 0.9, 1.2, 1.5];
 const B = [0.3, 0.4, 0.5, 0.6, 0.75, 0.9, 1];
@@ -25,8 +26,8 @@ function evaluate(docs: readonly BenchDocument[], queries: readonly TestQuery[],
   let recall100 = 0;
   for (const query of queries) {
     const ranking = index.search(query.text, 100).map((hit) => hit.id);
-    ndcg10 += ndcgAt(10, ranking, query.judgements);
-    recall100 += recallAt(100, ranking, query.judgements);
+    ndcg10 += ndcgAt(ranking, query.judgements, 10);
+    recall100 += recallAt(ranking, query.judgements, 100);
   }
   return { ndcg10: ndcg10 / queries.length, recall100: recall100 / queries.length };
 }

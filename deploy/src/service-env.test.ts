@@ -4,6 +4,7 @@ import { loadConfig as loadOrchestrator } from "@kbalign/orchestrator";
 import { loadConfig as loadRetriever } from "@kbalign/retriever";
 import type { Container, PodTemplate } from "./pod-templates.js";
 import { OVERLAYS, SERVICES, type ServiceName } from "./paths.js";
+import { RULE_FILES, ruleGroups } from "./observability-objects.js";
 import { find, rendered } from "./renders.js";
 
 const LOADERS: Record<ServiceName, (env: Record<string, string>) => object> = {
@@ -65,5 +66,18 @@ describe("the stand-in values", () => {
     expect(bytes("1Gi")).toBe(1_073_741_824);
     expect(bytes("320Mi")).toBe(335_544_320);
     expect(() => bytes("1.5G")).toThrow("not understood");
+  });
+});
+
+describe("the memory limit", () => {
+  it("is the one the alerts compare with (kbalign:memory_limit_bytes in recording.yml)", () => {
+    const recorded = RULE_FILES.flatMap(ruleGroups).flatMap((group) => (group as { rules: Array<{ record?: string; expr: string }> }).rules);
+    const expr = recorded.find((rule) => rule.record === "kbalign:memory_limit_bytes")?.expr;
+    const limitBytes = Number(/^vector\((\d+)\)$/.exec(expr?.trim() ?? "")?.[1]);
+    expect(limitBytes).toBeGreaterThan(0);
+    for (const service of SERVICES) {
+      const { template } = find(rendered("prod"), "Deployment", `kbalign-${service}`).spec as { template: PodTemplate };
+      expect(bytes(template.spec.containers[0]!.resources!.limits!.memory!), service).toBe(limitBytes);
+    }
   });
 });

@@ -36,7 +36,7 @@ describe("the Helm chart", () => {
       ...defaults,
       image: { repository: "registry.example.com/kbalign", tag: "0.2.0" },
       generator: { minReplicas: 4, maxReplicas: 12 },
-      nats: { image: "nats:2.10.25-alpine", storage: "40Gi" },
+      nats: { image: "nats:2.10.25-alpine", storage: "40Gi", maxFileStore: "32G" },
     };
     const chart = renderChart(values);
     const generator = find(chart, "Deployment", "kbalign-generator").spec as { template: { spec: { containers: Array<{ image: string }> } } };
@@ -49,6 +49,7 @@ describe("the Helm chart", () => {
     };
     expect(nats.template.spec.containers[0]!.image).toBe("nats:2.10.25-alpine");
     expect(nats.volumeClaimTemplates[0]!.spec.resources.requests.storage).toBe("40Gi");
+    expect(JSON.stringify(nats.template.spec.containers[0])).toContain(`{"name":"JS_MAX_FILE_STORE","value":"32G"}`);
     expect(chart.flatMap(schemaErrors)).toEqual([]);
     expect(policyViolations(chart)).toEqual([]);
   });

@@ -36,6 +36,7 @@ export const SLOTS: Slot[] = [
   ...SERVICE_SLOTS,
   { kind: "StatefulSet", name: "kbalign-nats", path: ["spec", "template", "spec", "containers", 0, "image"], template: `"{{ .Values.nats.image }}"` },
   { kind: "StatefulSet", name: "kbalign-nats", path: ["spec", "volumeClaimTemplates", 0, "spec", "resources", "requests", "storage"], template: `"{{ .Values.nats.storage }}"` },
+  { kind: "StatefulSet", name: "kbalign-nats", path: ["spec", "template", "spec", "containers", 0, "env", 2, "value"], template: `"{{ .Values.nats.maxFileStore }}"` },
 ];
 
 /** Objects that need the Prometheus Operator's CRDs or Grafana's sidecar: installed when monitoring.enabled. */

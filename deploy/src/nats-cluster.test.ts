@@ -33,6 +33,13 @@ const configText = (find(objects, "ConfigMap", configMapName).data as Record<str
 const mountOf = (volume: string): string => nats.volumeMounts.find((mount) => mount.name === volume)!.mountPath;
 const portOf = (name: string): number => nats.ports!.find((port) => port.name === name)!.containerPort;
 
+/** A size in bytes, from NATS (8G, 1600M) or Kubernetes (10Gi) notation; both read 1024-based here. */
+const size = (text: string): number => {
+  const [, number, unit = ""] = /^(\d+)([KMGT]?)i?B?$/.exec(text) ?? [];
+  if (!number) throw new Error(`size ${text} not understood`);
+  return Number(number) * 1024 ** "_KMGT".indexOf(unit || "_");
+};
+
 const workdir = mkdtempSync(join(tmpdir(), "kbalign-nats-conf-"));
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
@@ -44,7 +51,8 @@ function checkConfig(authConf: string): { status: number | null; output: string 
     mkdirSync(dirname(join(dir, item.path)), { recursive: true });
     writeFileSync(join(dir, item.path), authConf);
   }
-  const result = spawnSync(NATS_SERVER, ["-c", join(dir, "nats.conf"), "-t"], { encoding: "utf8", env: { ...process.env, SERVER_NAME: "kbalign-nats-0" } });
+  const podEnv = Object.fromEntries((nats.env ?? []).flatMap((env) => (env.value === undefined ? [] : [[env.name, env.value]])));
+  const result = spawnSync(NATS_SERVER, ["-c", join(dir, "nats.conf"), "-t"], { encoding: "utf8", env: { ...process.env, ...podEnv, SERVER_NAME: "kbalign-nats-0" } });
   if (result.error) throw new Error(`cannot run ${NATS_SERVER}: ${result.error.message}`);
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -83,6 +91,15 @@ describe("the NATS cluster", () => {
     expect(/store_dir:\s*(\S+)/.exec(configText)?.[1]).toBe(mountOf("data"));
     expect(spec.volumeClaimTemplates.map((claim) => claim.metadata.name)).toEqual(["data"]);
     expect(dirname(/pid_file:\s*(\S+)/.exec(configText)![1]!)).toBe(mountOf("pid"));
+  });
+
+  it.each(["base", "dev", "staging", "prod"] as const)("in %s, caps JetStream's file store below the size of its volume", (overlay) => {
+    const set = find(rendered(overlay), "StatefulSet", "kbalign-nats").spec as StatefulSetSpec & {
+      volumeClaimTemplates: Array<{ spec: { resources: { requests: { storage: string } } } }>;
+    };
+    const store = set.template.spec.containers[0]!.env?.find((env) => env.name === "JS_MAX_FILE_STORE")?.value;
+    expect(/max_file_store:\s*\$JS_MAX_FILE_STORE/.test(configText)).toBe(true);
+    expect(size(store!)).toBeLessThanOrEqual(0.8 * size(set.volumeClaimTemplates[0]!.spec.resources.requests.storage));
   });
 
   it("listens for WebSocket clients on the port its Service exposes", () => {

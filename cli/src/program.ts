@@ -6,6 +6,7 @@ import { registerAskCommand } from "./commands/ask.js";
 import { registerBenchCommand } from "./commands/bench.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerIngestCommand } from "./commands/ingest.js";
+import { registerKbCommand } from "./commands/kb.js";
 import { registerUpCommand } from "./commands/up.js";
 import { loadConfig } from "./config.js";
 import { CliError } from "./errors.js";
@@ -32,6 +33,7 @@ export function createProgram(ctx: CommandContext): Command {
     });
   registerUpCommand(program, ctx);
   registerIngestCommand(program, ctx);
+  registerKbCommand(program, ctx);
   registerAskCommand(program, ctx);
   registerEvalCommand(program, ctx);
   registerBenchCommand(program, ctx);

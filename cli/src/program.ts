@@ -5,6 +5,7 @@ import type { CommandContext } from "./command-context.js";
 import { registerAskCommand } from "./commands/ask.js";
 import { registerBenchCommand } from "./commands/bench.js";
 import { registerEvalCommand } from "./commands/eval.js";
+import { registerConfigCommand } from "./commands/config.js";
 import { registerIngestCommand } from "./commands/ingest.js";
 import { registerKbCommand } from "./commands/kb.js";
 import { registerUpCommand } from "./commands/up.js";
@@ -34,6 +35,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerUpCommand(program, ctx);
   registerIngestCommand(program, ctx);
   registerKbCommand(program, ctx);
+  registerConfigCommand(program, ctx);
   registerAskCommand(program, ctx);
   registerEvalCommand(program, ctx);
   registerBenchCommand(program, ctx);

@@ -10,6 +10,13 @@ export interface Admission {
    */
   admit(): Release;
   inFlight(): number;
+  /** The limit in force. */
+  limit(): number;
+  /**
+   * Takes a new limit (runtime configuration `query.maxInFlight`) for the next `admit`; requests
+   * already admitted keep their slots, so lowering it sheds only new requests.
+   */
+  setLimit(maxInFlight: number): void;
   /** Admits nothing more: every later `admit` throws `reason` (shutdown: a retryable UNAVAILABLE). */
   close(reason: KBAlignError): void;
 }
@@ -31,6 +38,11 @@ export function createAdmission(maxInFlight: number): Admission {
       };
     },
     inFlight: () => inFlight,
+    limit: () => maxInFlight,
+    setLimit(limit) {
+      if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${limit}`);
+      maxInFlight = limit;
+    },
     close(reason) {
       closed = reason;
     },

@@ -3,6 +3,7 @@ import type { NatsConnection } from "@kbalign/nats";
 import { KBAlign, type GeneratorPort, type RetrieverPort } from "@kbalign/pipeline";
 import type { Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
+import { watchRuntimeConfig, type RuntimeConfig } from "@kbalign/nats";
 import { createAdmission } from "./admission.js";
 import { pipelineConfig, type OrchestratorConfig } from "./config.js";
 import { createGeneratorClient } from "./generator-client.js";
@@ -10,6 +11,7 @@ import { createOrchestratorMetrics } from "./metrics.js";
 import { createPipelineObserver } from "./pipeline-observer.js";
 import { createRequestRegistry } from "./request-registry.js";
 import { createRetrieverClient } from "./retriever-client.js";
+import { runtimeSettingsBuilder, type RuntimeSettings } from "./runtime-settings.js";
 import { registerService } from "./service.js";
 import { createOtelStageTracer } from "./stage-tracer.js";
 
@@ -25,6 +27,8 @@ export interface OrchestratorOptions {
   registry: Registry;
   /** Replace the NATS clients of the retriever or generator (e.g. with in-process ports). */
   ports?: { retriever?: RetrieverPort; generator?: GeneratorPort };
+  /** Follow the runtime configuration bucket KBALIGN_CONFIG (default true; false: the environment only). */
+  runtimeConfig?: boolean;
 }
 
 export interface Orchestrator {
@@ -55,6 +59,17 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     });
   const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log), createOtelStageTracer({ recordContent: config.KBALIGN_TRACE_CONTENT }));
   const admission = createAdmission(config.KBALIGN_MAX_IN_FLIGHT);
+  const runtime = options.runtimeConfig === false ? undefined : await followRuntimeConfig(options, metrics, (settings) => admission.setLimit(settings.config.KBALIGN_MAX_IN_FLIGHT));
+  if (runtime) admission.setLimit(runtime.current().settings.config.KBALIGN_MAX_IN_FLIGHT);
+  // Each request runs with the settings in force when it starts, and its `done` names their revision.
+  const configured: Pick<KBAlign, "run"> = runtime
+    ? {
+        run: (input, runOptions) => {
+          const { settings, revision } = runtime.current();
+          return pipeline.run(input, { ...runOptions, config: { config: settings.pipeline, revision } });
+        },
+      }
+    : pipeline;
   const requests = createRequestRegistry();
   const handling = new Set<Promise<unknown>>();
   const track = (promise: Promise<unknown>) => {
@@ -66,7 +81,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
 
   const service = await registerService({
     nc,
-    pipeline,
+    pipeline: configured,
     admission,
     requests,
     maxRequestBytes: config.KBALIGN_MAX_REQUEST_BYTES,
@@ -90,6 +105,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       await Promise.allSettled([...handling]);
     }
     await service.stop();
+    await runtime?.stop();
   };
   return {
     ready: () => stopping === undefined && !nc.isClosed(),
@@ -110,3 +126,33 @@ async function settledWithin(promises: Set<Promise<unknown>>, ms: number): Promi
     clearTimeout(timer);
   }
 }
+
+/**
+ * Watches KBALIGN_CONFIG. Without JetStream the orchestrator still runs, on its environment alone,
+ * and says so: a cluster without the bucket is a deployment problem to see, not a reason to refuse queries.
+ */
+async function followRuntimeConfig(
+  options: OrchestratorOptions,
+  metrics: ReturnType<typeof createOrchestratorMetrics>,
+  applyLimit: (settings: RuntimeSettings) => void,
+): Promise<RuntimeConfig<RuntimeSettings> | undefined> {
+  const { nc, config, log } = options;
+  try {
+    const runtime = await watchRuntimeConfig({
+      nc,
+      log,
+      build: runtimeSettingsBuilder(config),
+      onApplied: ({ settings, revision }) => {
+        applyLimit(settings);
+        metrics.configRevision.set(revision);
+      },
+      onRejected: ({ key }) => metrics.configRejected.inc({ key }),
+    });
+    metrics.configRevision.set(runtime.current().revision);
+    return runtime;
+  } catch (err) {
+    log.error({ err }, "runtime configuration unavailable (KV bucket KBALIGN_CONFIG): running on the environment alone");
+    return undefined;
+  }
+}
+export { parseRuntimeValue, runtimeSettingsBuilder, type RuntimeSettings } from "./runtime-settings.js";

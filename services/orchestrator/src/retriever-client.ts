@@ -12,7 +12,7 @@ export function createRetrieverClient(nc: NatsConnection): RetrieverPort {
   return {
     async retrieve(req, { timeoutMs }) {
       const res = await requestJson(nc, Subjects.retrieve, req, { response: RetrieveResponse, timeoutMs });
-      return res.docs;
+      return res.kbVersion === undefined ? res.docs : { docs: res.docs, kbVersion: res.kbVersion };
     },
   };
 }

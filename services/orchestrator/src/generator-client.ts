@@ -22,9 +22,9 @@ export interface GeneratorClientOptions {
  */
 export function createGeneratorClient(nc: NatsConnection, options: GeneratorClientOptions): GeneratorPort {
   return {
-    async *generate(input, { signal, deadline }) {
+    async *generate(input, { signal, deadline, firstChunkBy }) {
       const streamId = randomUUID();
-      const body = fitGenerateRequest({ ...input, streamId, deadline }, bodyBudget(nc), options);
+      const body = fitGenerateRequest({ ...input, streamId, deadline, ...(firstChunkBy === undefined ? {} : { firstChunkBy }) }, bodyBudget(nc), options);
       let ended = false;
       let cancelled = false;
       const cancel = () => {
@@ -43,6 +43,8 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
           message: GenerateReply,
           isLast: (reply) => reply.type === "end",
           timeoutMs: Math.max(1, deadline - Date.now()),
+          // The first chunk is bounded by the pipeline's first-chunk budget, not by the idle timeout.
+          firstMessageTimeoutMs: Math.max(1, (firstChunkBy ?? deadline) - Date.now()),
           idleTimeoutMs: options.idleTimeoutMs,
           signal,
         });

@@ -85,6 +85,8 @@ export interface StreamRequestOptions<T> {
   timeoutMs: number;
   /** ... and no gap between two messages may exceed this (a dead responder). */
   idleTimeoutMs: number;
+  /** The wait for the first message (default: idleTimeoutMs). */
+  firstMessageTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -111,16 +113,18 @@ export async function* requestStream<T>(
     sub.unsubscribe();
   };
   let failure: KBAlignError | undefined;
+  let received = 0;
   const armTimer = () => {
     clearTimeout(timer);
     const remaining = deadline - Date.now();
-    const wait = Math.min(remaining, options.idleTimeoutMs);
+    const idleMs = received === 0 ? (options.firstMessageTimeoutMs ?? options.idleTimeoutMs) : options.idleTimeoutMs;
+    const wait = Math.min(remaining, idleMs);
     timer = setTimeout(
       () =>
         fail(
-          remaining <= options.idleTimeoutMs
+          remaining <= idleMs
             ? new TimeoutError(`${subject} did not finish within ${options.timeoutMs} ms`)
-            : new TimeoutError(`${subject} sent nothing for ${options.idleTimeoutMs} ms`),
+            : new TimeoutError(`${subject} sent nothing for ${idleMs} ms`),
         ),
       Math.max(0, wait),
     );
@@ -134,6 +138,7 @@ export async function* requestStream<T>(
       nc.publish(subject, data, { reply: inbox, headers: injectTraceContext() }),
     );
     for await (const msg of sub) {
+      received++;
       armTimer();
       const message = parseReply(msg, subject, options.message);
       yield message;

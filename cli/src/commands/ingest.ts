@@ -6,7 +6,7 @@ import { openDocumentSource } from "../documents/document-source.js";
 import { ingestDocuments } from "../ingest/ingest-documents.js";
 import { printIngestReport } from "../ingest/ingest-report.js";
 import { completeVersion } from "../kb/kb-version.js";
-import { nextVersion, readKbState } from "../kb/kb-state.js";
+import { holdNewCollection, nextVersion, readKbState } from "../kb/kb-state.js";
 import { connectCli } from "../nats-connection.js";
 import { writeLine } from "../terminal.js";
 import { ensureKbStream } from "@kbalign/nats";
@@ -38,18 +38,18 @@ export function registerIngestCommand(program: Command, ctx: CommandContext): vo
           return;
         }
         const jsm = await ensureKbStream(nc);
-        const state = await readKbState(jsm, flags.collection);
+        const state = await holdNewCollection(jsm, await readKbState(jsm, flags.collection));
         const version = nextVersion(state);
         const report = await ingestDocuments(nc, source, { collection: flags.collection, version }, ctx.terminal);
         printIngestReport(report, ctx.terminal);
         if (report.rejected > 0) {
           // A version missing documents is not switched to: the one serving stays.
-          writeLine(ctx.terminal.stderr, `kbalign: version ${version} of '${flags.collection}' is incomplete (${report.rejected} rejected) and not served; version ${state.current} still serves (\`kbalign kb switch ${flags.collection} ${version}\` serves it anyway)`);
+          writeLine(ctx.terminal.stderr, `kbalign: version ${version} of '${flags.collection}' is incomplete (${report.rejected} rejected) and not served; ${state.current > 0 ? `version ${state.current} still serves` : "nothing is served yet"} (\`kbalign kb switch ${flags.collection} ${version}\` serves it anyway)`);
           ctx.result.exitCode = 1;
           return;
         }
         await completeVersion(jsm, flags.collection, version, { documents: report.published, source: path });
-        writeLine(ctx.terminal.stdout, `collection '${flags.collection}' now serves version ${version}${state.pointer || state.hasVersionOne ? ` (was ${state.current})` : ""}`);
+        writeLine(ctx.terminal.stdout, `collection '${flags.collection}' now serves version ${version}${state.current > 0 && (state.pointer || state.hasVersionOne) ? ` (was ${state.current})` : ""}`);
         ctx.result.exitCode = 0;
       } finally {
         await nc.close();

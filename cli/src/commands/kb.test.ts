@@ -13,6 +13,7 @@ import { startNatsServer, type TestNatsServer } from "@kbalign/testing";
 import { newRequestId, streamQuery } from "../ask/query-stream.js";
 import { openDocumentSource } from "../documents/document-source.js";
 import { ingestDocuments } from "../ingest/ingest-documents.js";
+import { holdNewCollection, nextVersion, readKbState } from "../kb/kb-state.js";
 import { completeVersion } from "../kb/kb-version.js";
 import { runCli } from "../program.js";
 import { memoryTerminal } from "../terminal.js";
@@ -163,6 +164,19 @@ describe("kbalign kb and ingest --new-version against a real stack", { timeout: 
     expect(versions.out).toMatch(/^\s+1\s+-/m);
     expect(versions.out).toMatch(/^\s+2\s+3\s/m);
     expect(versions.out).toMatch(/^\*\s+3\s+3\s.*third\.jsonl$/m);
+  });
+
+  it("serves a new collection's first version only once it is complete too", async () => {
+    const nc = await connect(server.url, "kb-test-fresh-loader");
+    const jsm = await ensureKbStream(nc);
+    const state = await holdNewCollection(jsm, await readKbState(jsm, "fresh"));
+    expect(nextVersion(state)).toBe(1);
+    await ingestDocuments(nc, await openDocumentSource(await writeEdition("fresh")), { collection: "fresh", version: 1, progress: false }, memoryTerminal());
+    await eventually(everyReplica((r) => r.indexes.resolve("fresh", 1)?.index.size === 3));
+    for (const retriever of retrievers) expect(retriever.indexes.resolve("fresh")).toBeUndefined();
+    await completeVersion(jsm, "fresh", 1, { documents: 3 });
+    await eventually(everyReplica((r) => r.indexes.resolve("fresh")?.version === 1));
+    expect((await cli(server.url, "kb", "versions", "fresh")).out).toMatch(/^\*\s+1\s+3\s/m);
   });
 
   it("answers a query in flight during a switch wholly from the version its first recall ranked", async () => {

@@ -5,7 +5,7 @@ import { encodeJson } from "@kbalign/nats";
 import { CliError } from "../errors.js";
 import { createPublishQueue } from "../ingest/publish-queue.js";
 import { completeVersion } from "./kb-version.js";
-import { nextVersion, readKbState } from "./kb-state.js";
+import { holdNewCollection, nextVersion, readKbState } from "./kb-state.js";
 import { decodeSnapshot, SnapshotError } from "./snapshot-file.js";
 
 /** Acks awaited at once while publishing (as ingest). */
@@ -38,7 +38,7 @@ export async function restoreSnapshot(jsm: JetStreamManager, file: string, colle
     throw err;
   }
   const target = collection ?? snapshot.header.collection;
-  const version = nextVersion(await readKbState(jsm, target));
+  const version = nextVersion(await holdNewCollection(jsm, await readKbState(jsm, target)));
   const js = jsm.jetstream();
   const failures: string[] = [];
   const queue = createPublishQueue<string>({

@@ -52,7 +52,7 @@ export async function readKbState(jsm: JetStreamManager, collection: CollectionN
 export function knownVersions(state: KbState): number[] {
   const versions = new Set(state.manifests.map((m) => m.version));
   if (state.hasVersionOne) versions.add(1);
-  if (state.pointer) versions.add(state.current);
+  if (state.pointer && state.current > 0) versions.add(state.current);
   return [...versions].sort((a, b) => a - b);
 }
 
@@ -75,7 +75,11 @@ export async function publishPointer(jsm: JetStreamManager, state: KbState, vers
   const pointer: KbPointer = {
     collection: state.collection,
     version,
-    ...(state.current !== version ? { previous: state.current } : state.pointer?.previous ? { previous: state.pointer.previous } : {}),
+    ...(state.current !== version && isServable(state, state.current)
+      ? { previous: state.current }
+      : state.pointer?.previous
+        ? { previous: state.pointer.previous }
+        : {}),
     switchedAt: new Date().toISOString(),
   };
   try {
@@ -90,4 +94,16 @@ export async function publishPointer(jsm: JetStreamManager, state: KbState, vers
 async function subjectsOf(jsm: JetStreamManager, filter: string): Promise<string[]> {
   const info = await jsm.streams.info(KB_STREAM, { subjects_filter: filter });
   return Object.keys(info.state.subjects ?? {});
+}
+
+/**
+ * Before loading a new version into a collection that holds nothing, points it at version 0
+ * (nothing served), so that its first version too is served only once complete: without a pointer
+ * a retriever serves version 1 as its documents arrive (the layout from before versions existed).
+ * Returns the state to load against.
+ */
+export async function holdNewCollection(jsm: JetStreamManager, state: KbState): Promise<KbState> {
+  if (state.pointer || state.hasVersionOne || state.manifests.length > 0) return state;
+  await publishPointer(jsm, state, 0);
+  return readKbState(jsm, state.collection);
 }

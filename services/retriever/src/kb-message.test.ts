@@ -35,7 +35,7 @@ describe("parseKbMessage", () => {
   });
 
   it("refuses a pointer naming no valid version", () => {
-    expect(parseKbMessage(kbPointerSubject("docs"), encode({ collection: "docs", version: 0, switchedAt: "t" }))).toMatchObject({ ok: false, reason: "schema" });
+    expect(parseKbMessage(kbPointerSubject("docs"), encode({ collection: "docs", version: -1, switchedAt: "t" }))).toMatchObject({ ok: false, reason: "schema" });
   });
 
   it("refuses malformed JSON without quoting it", () => {

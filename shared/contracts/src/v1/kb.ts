@@ -37,7 +37,8 @@ export type KbRecord = z.infer<typeof KbRecord>;
 /** On `kbalign.v1.kb.<collection>.current`: the version the collection serves (version 1 when absent). */
 export const KbPointer = z.object({
   collection: CollectionName,
-  version: KbVersion,
+  /** 0: nothing is served yet (a new collection's first version is loading). */
+  version: z.number().int().min(0).max(999_999_999),
   /** The version served before this message, when there was one (what `kb rollback` returns to). */
   previous: KbVersion.optional(),
   switchedAt: z.string(),

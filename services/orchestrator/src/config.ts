@@ -17,6 +17,10 @@ export const OrchestratorEnv = SharedEnv.extend({
   KBALIGN_EXTRACTIVE_FINAL_MAX_CHARS: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Requests handled at once by this replica; more are answered OVERLOADED at once. */
   KBALIGN_MAX_IN_FLIGHT: positiveInt.default(512),
+  /** How often the retriever and generator replicas are listed again ($SRV.PING), so each call can choose one. */
+  KBALIGN_REPLICA_REFRESH_MS: positiveInt.default(2_000),
+  /** How long a replica that failed a call (unavailable, timed out, overloaded) is left out of the rotation. */
+  KBALIGN_REPLICA_AVOID_MS: positiveInt.default(3_000),
   /** Largest query body accepted; larger ones are answered BAD_REQUEST. */
   KBALIGN_MAX_REQUEST_BYTES: positiveInt.default(262_144),
   /** Limit of one retrieve attempt (default: the pipeline's, 2000). */

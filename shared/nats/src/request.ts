@@ -1,18 +1,25 @@
 import { context, trace } from "@opentelemetry/api";
 import { createInbox, errors as natsErrors, type Msg, type NatsConnection } from "@nats-io/nats-core";
-import { ErrorEnvelope, fromWire, InternalError, TimeoutError, UnavailableError, CancelledError, type KBAlignError } from "@kbalign/contracts";
+import { sharedSubjectOf, ErrorEnvelope, fromWire, InternalError, TimeoutError, UnavailableError, CancelledError, type KBAlignError } from "@kbalign/contracts";
 import type { z } from "zod";
 import { decodeJson, encodeJson } from "./json.js";
 import { injectTraceContext, recordSpanError, startSendSpan } from "./trace-context.js";
 
 const SERVICE_ERROR_HEADER = "Nats-Service-Error-Code";
+
+/** UNAVAILABLE because nobody subscribes to the subject: a replica's own subject means it is gone. */
+export class NoRespondersError extends UnavailableError {
+  constructor(readonly subject: string) {
+    super(`no responders for ${sharedSubjectOf(subject)}`);
+  }
+}
 const NO_RESPONDERS_STATUS = 503;
 
 /** The error a reply carries, if it is an error envelope (services-framework headers set). */
 export function replyError(msg: Msg, subject: string): KBAlignError | undefined {
   const status = msg.headers?.code ?? 0;
   // A status message with no body: the server saying nobody subscribes to the subject.
-  if (status === NO_RESPONDERS_STATUS && msg.data.length === 0) return new UnavailableError(`no responders for ${subject}`);
+  if (status === NO_RESPONDERS_STATUS && msg.data.length === 0) return new NoRespondersError(subject);
   if (!msg.headers?.has(SERVICE_ERROR_HEADER)) return undefined;
   try {
     const envelope = ErrorEnvelope.safeParse(decodeJson(msg.data));
@@ -64,7 +71,7 @@ export async function requestJson<T>(nc: NatsConnection, subject: string, body: 
 }
 
 function mapRequestError(err: unknown, subject: string, timeoutMs: number): KBAlignError {
-  if (err instanceof natsErrors.RequestError && err.isNoResponders()) return new UnavailableError(`no responders for ${subject}`);
+  if (err instanceof natsErrors.RequestError && err.isNoResponders()) return new NoRespondersError(subject);
   if (err instanceof natsErrors.TimeoutError) return new TimeoutError(`${subject} did not answer within ${timeoutMs} ms`);
   if (err instanceof natsErrors.RequestError && err.cause instanceof natsErrors.TimeoutError) {
     return new TimeoutError(`${subject} did not answer within ${timeoutMs} ms`);

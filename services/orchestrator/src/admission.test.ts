@@ -42,18 +42,4 @@ describe("createAdmission", () => {
     expect(admission.inFlight()).toBe(0);
     expect(() => admission.admit()).toThrow(reason);
   });
-
-  it("takes a new limit for the next admissions, keeping the slots already taken", () => {
-    const admission = createAdmission(3);
-    admission.admit();
-    admission.admit();
-    admission.setLimit(1);
-    expect(admission.limit()).toBe(1);
-    expect(() => admission.admit()).toThrow(OverloadedError);
-    expect(admission.inFlight()).toBe(2);
-    admission.setLimit(4);
-    admission.admit();
-    expect(admission.inFlight()).toBe(3);
-    expect(() => admission.setLimit(0)).toThrow(RangeError);
-  });
 });

@@ -4,6 +4,7 @@ import { KBAlign, type GeneratorPort, type RetrieverPort } from "@kbalign/pipeli
 import type { Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
 import { watchRuntimeConfig, type RuntimeConfig } from "@kbalign/nats";
+import { createAdaptiveLimit } from "./adaptive-limit.js";
 import { createAdmission } from "./admission.js";
 import { pipelineConfig, type OrchestratorConfig } from "./config.js";
 import { createGeneratorClient } from "./generator-client.js";
@@ -64,9 +65,20 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       ...(generators ? { replicas: generators } : {}),
     });
   const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log), createOtelStageTracer({ recordContent: config.KBALIGN_TRACE_CONTENT }));
-  const admission = createAdmission(config.KBALIGN_MAX_IN_FLIGHT);
-  const runtime = options.runtimeConfig === false ? undefined : await followRuntimeConfig(options, metrics, (settings) => admission.setLimit(settings.config.KBALIGN_MAX_IN_FLIGHT));
-  if (runtime) admission.setLimit(runtime.current().settings.config.KBALIGN_MAX_IN_FLIGHT);
+  const limiter =
+    config.KBALIGN_MAX_IN_FLIGHT === undefined
+      ? createAdaptiveLimit({
+          targetMs: config.KBALIGN_ADMISSION_TARGET_MS,
+          initial: Math.min(64, config.KBALIGN_ADMISSION_MAX_IN_FLIGHT),
+          min: config.KBALIGN_ADMISSION_MIN_IN_FLIGHT,
+          max: config.KBALIGN_ADMISSION_MAX_IN_FLIGHT,
+          windowMs: 1_000,
+        })
+      : undefined;
+  const runtime = options.runtimeConfig === false ? undefined : await followRuntimeConfig(options, metrics);
+  // A limit set in the runtime configuration (query.maxInFlight) is fixed; unset, the environment's
+  // (adaptive when KBALIGN_MAX_IN_FLIGHT is unset). Read at each admission, so a change applies to the next request.
+  const admission = createAdmission(() => (runtime?.current().settings.config ?? config).KBALIGN_MAX_IN_FLIGHT ?? limiter?.limit() ?? 1);
   // Each request runs with the settings in force when it starts, and its `done` names their revision.
   const configured: Pick<KBAlign, "run"> = runtime
     ? {
@@ -91,6 +103,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     nc,
     pipeline: configured,
     admission,
+    ...(limiter ? { limiter } : {}),
     requests,
     maxRequestBytes: config.KBALIGN_MAX_REQUEST_BYTES,
     metrics,
@@ -141,21 +154,14 @@ async function settledWithin(promises: Set<Promise<unknown>>, ms: number): Promi
  * Watches KBALIGN_CONFIG. Without JetStream the orchestrator still runs, on its environment alone,
  * and says so: a cluster without the bucket is a deployment problem to see, not a reason to refuse queries.
  */
-async function followRuntimeConfig(
-  options: OrchestratorOptions,
-  metrics: ReturnType<typeof createOrchestratorMetrics>,
-  applyLimit: (settings: RuntimeSettings) => void,
-): Promise<RuntimeConfig<RuntimeSettings> | undefined> {
+async function followRuntimeConfig(options: OrchestratorOptions, metrics: ReturnType<typeof createOrchestratorMetrics>): Promise<RuntimeConfig<RuntimeSettings> | undefined> {
   const { nc, config, log } = options;
   try {
     const runtime = await watchRuntimeConfig({
       nc,
       log,
       build: runtimeSettingsBuilder(config),
-      onApplied: ({ settings, revision }) => {
-        applyLimit(settings);
-        metrics.configRevision.set(revision);
-      },
+      onApplied: ({ revision }) => metrics.configRevision.set(revision),
       onRejected: ({ key }) => metrics.configRejected.inc({ key }),
     });
     metrics.configRevision.set(runtime.current().revision);

@@ -4,7 +4,7 @@ import { KB_STREAM, UnavailableError } from "@kbalign/contracts";
 import { ensureKbStream, type Log, type NatsConnection } from "@kbalign/nats";
 import type { StreamInfo } from "@nats-io/jetstream";
 import type { IndexRegistry } from "./index-registry.js";
-import { parseKbMessage } from "./kb-message.js";
+import { applyKbMessage, publishIndexGauges } from "./kb-apply.js";
 import type { RetrieverMetrics } from "./metrics.js";
 
 export interface KbFollowerOptions {
@@ -111,49 +111,12 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
   };
 
   const publishGauges = (collection: string): void => {
-    if (target !== indexes) return; // set when the rebuilt indexes are swapped in
-    const current = indexes.resolve(collection);
-    metrics.indexVersion.set({ collection }, indexes.currentVersion(collection) ?? 1);
-    metrics.indexDocuments.set({ collection }, current?.index.size ?? 0);
-    metrics.indexTerms.set({ collection }, current?.index.termCount ?? 0);
+    if (target === indexes) publishIndexGauges(indexes, metrics, collection); // else when the rebuilt indexes are swapped in
   };
 
   const applyRecord = (msg: JsMsg): void => {
-    const result = parseKbMessage(msg.subject, msg.data);
-    if (!result.ok) {
-      metrics.invalidDocuments.inc({ reason: result.reason });
-      log.warn({ seq: msg.seq, subject: msg.subject, reason: result.reason, issue: result.detail }, "skipping invalid knowledge-base document");
-      return;
-    }
-    switch (result.kind) {
-      case "document": {
-        const { document, version } = result;
-        try {
-          metrics.documentsApplied.inc({ operation: target.getOrCreate(document.collection, version).upsert(document) });
-        } catch (err) {
-          // A bug, not bad data: keep following (the next documents are fine) but make it loud.
-          metrics.invalidDocuments.inc({ reason: "index_failed" });
-          log.error({ err, seq: msg.seq, subject: msg.subject, id: document.id }, "indexing a knowledge-base document failed");
-        }
-        publishGauges(document.collection);
-        return;
-      }
-      case "tombstone": {
-        const { tombstone, version } = result;
-        if (target.resolve(tombstone.collection, version)?.index.remove(tombstone.id)) metrics.documentsApplied.inc({ operation: "deleted" });
-        publishGauges(tombstone.collection);
-        return;
-      }
-      case "pointer": {
-        const { pointer } = result;
-        target.setCurrent(pointer.collection, pointer.version);
-        if (target === indexes) log.info({ collection: pointer.collection, version: pointer.version }, "collection switched version");
-        publishGauges(pointer.collection);
-        return;
-      }
-      case "manifest":
-        return;
-    }
+    const collection = applyKbMessage(target, msg, { metrics, log, live: target === indexes });
+    if (collection !== undefined) publishGauges(collection);
   };
 
   const apply = (msg: JsMsg): void => {

@@ -1,2 +1,3 @@
 export * from "./errors.js";
 export * from "./v1/index.js";
+export * from "./nats-server-config.js";

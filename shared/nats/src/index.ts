@@ -1,4 +1,5 @@
 export * from "./connection.js";
+export * from "./nats-auth.js";
 export * from "./json.js";
 export * from "./payload-budget.js";
 export * from "./header-value.js";

@@ -23,7 +23,7 @@ export function registerIngestCommand(program: Command, ctx: CommandContext): vo
     .action(async (path: string, flags: IngestFlags) => {
       // The path is checked before connecting, so a typo fails at once even with NATS down.
       const source = await openDocumentSource(path);
-      const nc = await connectCli(flags.nats, "kbalign-cli-ingest");
+      const nc = await connectCli(flags.nats, "kbalign-cli-ingest", ctx.natsAuth);
       try {
         const report = await ingestDocuments(nc, source, { collection: flags.collection }, ctx.terminal);
         printIngestReport(report, ctx.terminal);

@@ -1,5 +1,5 @@
 import type { CollectionName } from "@kbalign/contracts";
-import { encodeJson, ensureKbStream, type NatsConnection } from "@kbalign/nats";
+import { encodeJson, ensureKbStream, PermissionViolationError, type NatsConnection } from "@kbalign/nats";
 import { kbDocumentSubject } from "@kbalign/contracts";
 import { readDocuments, estimateRecordCount, type DocumentSource } from "../documents/document-source.js";
 import { CliError } from "../errors.js";
@@ -46,6 +46,9 @@ export interface IngestOptions {
 export async function ingestDocuments(nc: NatsConnection, source: DocumentSource, options: IngestOptions, terminal: Terminal): Promise<IngestReport> {
   const started = Date.now();
   const jsm = await ensureKbStream(nc).catch((err: unknown) => {
+    if (err instanceof PermissionViolationError) {
+      throw new CliError(`these NATS credentials may not load documents (${err.message}): use the ingest role's credentials, e.g. --credentials DIR/credentials/ingest.json`);
+    }
     throw new CliError(`cannot use JetStream: ${err instanceof Error ? err.message : String(err)} (nats-server must run with -js)`);
   });
   const js = jsm.jetstream();

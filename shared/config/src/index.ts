@@ -35,6 +35,19 @@ export const Port = z.coerce.number().int().min(0).max(65_535);
 /** Variables every kbalign process understands. */
 export const SharedEnv = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** File with this process's NATS credentials: JSON {"user","password"}, JSON {"token"}, or a NATS .creds file. */
+  KBALIGN_NATS_CREDENTIALS: z.string().min(1).optional(),
+  /** PEM CA bundle the NATS server's certificate must chain to (turns TLS on). */
+  KBALIGN_NATS_TLS_CA: z.string().min(1).optional(),
+  /** PEM client certificate for servers that verify clients; needs KBALIGN_NATS_TLS_KEY. */
+  KBALIGN_NATS_TLS_CERT: z.string().min(1).optional(),
+  /** PEM private key of KBALIGN_NATS_TLS_CERT. */
+  KBALIGN_NATS_TLS_KEY: z.string().min(1).optional(),
+  /** Prefix of this process's reply subjects; default `_INBOX.<user>` with a user/password file, else `_INBOX`. */
+  KBALIGN_NATS_INBOX_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be dot-separated subject tokens with no wildcards, e.g. _INBOX.app7")
+    .optional(),
   KBALIGN_LOG_LEVEL: LogLevel.default("info"),
   /** Replica name reported to NATS and in logs; defaults to the host name (the pod name in Kubernetes). */
   KBALIGN_INSTANCE: z.string().optional(),
@@ -59,3 +72,14 @@ export const SharedEnv = z.object({
   KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
 });
 export type SharedEnv = z.infer<typeof SharedEnv>;
+
+/** The NATS credentials and TLS settings of a parsed SharedEnv, in the shape connectNats takes. */
+export function natsAuthSettings(config: Pick<SharedEnv, "KBALIGN_NATS_CREDENTIALS" | "KBALIGN_NATS_TLS_CA" | "KBALIGN_NATS_TLS_CERT" | "KBALIGN_NATS_TLS_KEY" | "KBALIGN_NATS_INBOX_PREFIX">) {
+  return {
+    credentialsFile: config.KBALIGN_NATS_CREDENTIALS,
+    tlsCaFile: config.KBALIGN_NATS_TLS_CA,
+    tlsCertFile: config.KBALIGN_NATS_TLS_CERT,
+    tlsKeyFile: config.KBALIGN_NATS_TLS_KEY,
+    inboxPrefix: config.KBALIGN_NATS_INBOX_PREFIX,
+  };
+}

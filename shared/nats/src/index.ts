@@ -10,3 +10,5 @@ export * from "./trace-context.js";
 export * from "./kb-stream.js";
 export { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
 export type { NatsConnection, Msg, MsgHdrs, Subscription } from "@nats-io/nats-core";
+export { PermissionViolationError } from "@nats-io/nats-core";
+export * from "./inbox.js";

@@ -1,5 +1,5 @@
-import { CancelRequest, ServiceNames, Subjects } from "@kbalign/contracts";
-import { bodyBudget, serveEndpoint, serveRaw, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
+import { ServiceNames, Subjects } from "@kbalign/contracts";
+import { bodyBudget, serveRaw, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
 import type { KBAlign } from "@kbalign/pipeline";
 import { createEndpointObserver, type Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
@@ -55,13 +55,12 @@ export async function registerService(deps: ServiceDeps): Promise<Service> {
       return handling;
     },
   });
-  serveEndpoint(service, {
+  serveRaw(service, {
     name: "cancel",
     subject: Subjects.cancel,
     queue: "",
     log: deps.log,
     observe,
-    request: CancelRequest,
     handle: createCancelHandler(deps),
   });
   // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this

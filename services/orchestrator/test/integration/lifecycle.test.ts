@@ -92,9 +92,20 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
     expect(await metricValue(o.registry, "kbalign_requests_total", { code: "CANCELLED" })).toBe(1);
   });
 
-  it("answers cancelled: false for a request it does not hold", async () => {
+  it("answers a cancel only from the replica that holds the request, so request() always hears cancelled: true", async () => {
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    const generator = await started(startFakeGenerator(bed.fakes, finalWaitsForCancel));
+    const secondNc = await bed.extraConnection();
     await orchestrator();
-    expect(await cancel("nobody-here")).toBe(false);
+    await orchestrator({}, secondNc);
+
+    const ids = ["held-1", "held-2", "held-3", "held-4", "held-5", "held-6"];
+    const running = ids.map((requestId) => openQuery(bed.client, { ...query, requestId }));
+    await waitUntil(() => generator.requests.filter((r) => r.purpose === "final_answer").length === ids.length);
+    // Were the replica without the request to answer too, about half of these would hear its `false` first.
+    for (const requestId of ids) expect(await cancel(requestId)).toBe(true);
+    const ends = await Promise.all(running.map((r) => r.finished.then((events) => events.at(-1))));
+    expect(ends.map((e) => e?.state === "error" && e.code)).toEqual(ids.map(() => "CANCELLED"));
   });
 
   it("delivers every cancel to every replica, whichever holds the request", async () => {

@@ -7,6 +7,7 @@ import type { Admission } from "./admission.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import type { RequestRegistry } from "./request-registry.js";
 import { fitEvent } from "./event-budget.js";
+import { toPublicEvent } from "./public-event.js";
 
 /** The part of a NATS message the handler uses. */
 export interface QueryMessage {
@@ -130,7 +131,7 @@ function terminalCode(event: StageEvent): Outcome {
  * terminal error); returns the event as sent, or undefined if it could not be sent.
  */
 function publishWithin(msg: QueryMessage, event: StageEvent, maxBytes: number, log: Logger, metrics: OrchestratorMetrics): StageEvent | undefined {
-  const fitted = fitEvent(event, maxBytes);
+  const fitted = fitEvent(toPublicEvent(event), maxBytes);
   if (fitted.fit !== "whole") {
     metrics.payloadCuts.inc({ message: event.state, fit: fitted.fit });
     log.warn({ requestId: event.requestId, seq: event.seq, state: event.state, bytes: fitted.bytes, maxBytes, fit: fitted.fit }, "stage event cut to fit max_payload");

@@ -169,7 +169,7 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
 
     await o.stop();
     const events = await running.finished;
-    expect(events.at(-1)).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" });
+    expect(events.at(-1)).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "a service this answer needs is unavailable for now; try again" });
     expect(o.inFlight()).toBe(0);
     // It takes no new requests: with no orchestrator left, nobody answers.
     await expect(bed.client.request(Subjects.query, encodeJson(query), { timeout: 1_000 })).rejects.toThrow();
@@ -186,7 +186,7 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
     expect(o.ready()).toBe(false);
     const refused = await ask(bed.client, { ...query, requestId: "late-1" });
     expect(refused).toEqual([
-      { requestId: "late-1", seq: 0, state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" },
+      { requestId: "late-1", seq: 0, state: "error", code: "UNAVAILABLE", retryable: true, value: "a service this answer needs is unavailable for now; try again" },
     ]);
     expect(await cancel("grace-1")).toBe(true);
     expect((await running.finished).at(-1)).toMatchObject({ state: "error", code: "CANCELLED", value: "cancelled by the client" });

@@ -136,11 +136,11 @@ describe("shutdown on SIGTERM with work in flight: real processes", () => {
     const { code, afterMs } = await exited;
     console.log(`shutdown timings: /readyz 503 after ${readyz} ms; new query refused in ${refusedMs} ms; exit ${code} after ${afterMs} ms (grace ${GRACE_MS} ms)`);
 
-    expect(refused).toEqual([{ requestId: "late", seq: 0, state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" }]);
+    expect(refused).toEqual([{ requestId: "late", seq: 0, state: "error", code: "UNAVAILABLE", retryable: true, value: "a service this answer needs is unavailable for now; try again" }]);
     expect(refusedMs).toBeLessThan(1_000);
     expect(finishedEvents.at(-1), explain()).toMatchObject({ state: "done" });
     expect(cancelledEvents.at(-1), explain()).toMatchObject({ state: "error", code: "CANCELLED" });
-    expect(leftoverEvents.at(-1), explain()).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" });
+    expect(leftoverEvents.at(-1), explain()).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "a service this answer needs is unavailable for now; try again" });
     for (const events of [finishedEvents, leftoverEvents, cancelledEvents]) expect(events.filter((e) => e.state === "done" || e.state === "error")).toHaveLength(1);
     expect(code, explain()).toBe(0);
     expect(afterMs).toBeGreaterThanOrEqual(GRACE_MS - 100);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { kbStreamLimits } from "@kbalign/config";
 import type { CollectionName } from "@kbalign/contracts";
 import { parseCollection, parseNatsUrl } from "../arguments.js";
 import type { CommandContext } from "../command-context.js";
@@ -25,7 +26,7 @@ export function registerIngestCommand(program: Command, ctx: CommandContext): vo
       const source = await openDocumentSource(path);
       const nc = await connectCli(flags.nats, "kbalign-cli-ingest", ctx.natsAuth);
       try {
-        const report = await ingestDocuments(nc, source, { collection: flags.collection }, ctx.terminal);
+        const report = await ingestDocuments(nc, source, { collection: flags.collection, streamLimits: kbStreamLimits(ctx.config) }, ctx.terminal);
         printIngestReport(report, ctx.terminal);
         ctx.result.exitCode = report.rejected > 0 ? 1 : 0;
       } finally {

@@ -1,5 +1,5 @@
 import type { CollectionName } from "@kbalign/contracts";
-import { encodeJson, ensureKbStream, PermissionViolationError, type NatsConnection } from "@kbalign/nats";
+import { encodeJson, ensureKbStream, PermissionViolationError, type KbStreamLimits, type NatsConnection } from "@kbalign/nats";
 import { kbDocumentSubject } from "@kbalign/contracts";
 import { readDocuments, estimateRecordCount, type DocumentSource } from "../documents/document-source.js";
 import { CliError } from "../errors.js";
@@ -32,6 +32,8 @@ export interface IngestReport {
 }
 
 export interface IngestOptions {
+  /** The stream's limits, should this ingest create it (default DEFAULT_KB_STREAM_LIMITS). */
+  streamLimits?: KbStreamLimits;
   collection: CollectionName;
   maxInFlight?: number;
   /** Show a progress bar / progress lines (off for the demo's small ingest). */
@@ -45,7 +47,7 @@ export interface IngestOptions {
  */
 export async function ingestDocuments(nc: NatsConnection, source: DocumentSource, options: IngestOptions, terminal: Terminal): Promise<IngestReport> {
   const started = Date.now();
-  const jsm = await ensureKbStream(nc).catch((err: unknown) => {
+  const jsm = await ensureKbStream(nc, options.streamLimits).catch((err: unknown) => {
     if (err instanceof PermissionViolationError) {
       throw new CliError(`these NATS credentials may not load documents (${err.message}): use the ingest role's credentials, e.g. --credentials DIR/credentials/ingest.json`);
     }

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { KB_STREAM, UnavailableError } from "@kbalign/contracts";
-import { ensureKbStream, type Log, type NatsConnection } from "@kbalign/nats";
+import { ensureKbStream, type KbStreamLimits, type Log, type NatsConnection } from "@kbalign/nats";
 import type { IndexRegistry } from "./index-registry.js";
+import { createBudgetGate } from "./budget-gate.js";
+import type { IndexBudget } from "./index-budget.js";
 import { parseKbMessage } from "./kb-message.js";
 import type { RetrieverMetrics } from "./metrics.js";
 
@@ -13,6 +15,10 @@ export interface KbFollowerOptions {
   log: Log;
   /** Lifetime of each pull request (ms); see KBALIGN_KB_PULL_EXPIRES_MS. */
   pullExpiresMs: number;
+  /** Refuses documents past the index limits; none means no limit. */
+  budget?: IndexBudget;
+  /** Limits of the KB stream, should this follower create it. */
+  streamLimits?: KbStreamLimits;
   /** How often (ms) the consumer's pending count is read for `kbalign_kb_lag_messages`; see KBALIGN_KB_LAG_CHECK_MS. */
   lagCheckMs: number;
 }
@@ -47,7 +53,7 @@ const reopenDelayMs = (attempt: number): number => Math.min(5_000, 250 * 2 ** at
 export async function startKbFollower(options: KbFollowerOptions): Promise<KbFollower> {
   const { nc, indexes, metrics, log } = options;
   const started = performance.now();
-  const jsm = await ensureKbStream(nc);
+  const jsm = await ensureKbStream(nc, options.streamLimits);
   const js = jsm.jetstream();
   const { state } = await jsm.streams.info(KB_STREAM);
   // Caught up once the message that was last at start is processed. An empty stream: at once.
@@ -91,6 +97,10 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
       log.warn({ seq: msg.seq, subject: msg.subject, reason: result.reason, issue: result.detail }, "skipping invalid knowledge-base document");
     } else {
       const { document } = result;
+      if (!admitted(document, msg.seq)) {
+        if (msg.seq >= targetSequence || msg.info.pending === 0) markCaughtUp();
+        return;
+      }
       const index = indexes.getOrCreate(document.collection);
       try {
         metrics.documentsApplied.inc({ operation: index.upsert(document) });
@@ -104,6 +114,8 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
     }
     if (msg.seq >= targetSequence || msg.info.pending === 0) markCaughtUp();
   };
+
+  const admitted = createBudgetGate(options.budget, metrics, log);
 
   const open = async (): Promise<ConsumerMessages> => {
     const opened = await js.consumers.get(

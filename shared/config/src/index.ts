@@ -49,6 +49,10 @@ export const SharedEnv = z.object({
     .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be dot-separated subject tokens with no wildcards, e.g. _INBOX.app7")
     .optional(),
   KBALIGN_LOG_LEVEL: LogLevel.default("info"),
+  /** Knowledge-base stream: all documents together, in bytes, when the stream is created (new ones are refused past it). */
+  KBALIGN_KB_MAX_BYTES: z.coerce.number().int().min(1_024).default(1024 ** 3),
+  /** Knowledge-base stream: one document message, in bytes, when the stream is created (at most the server's max_payload). */
+  KBALIGN_KB_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1_024).max(64 * 1024 ** 2).default(1024 ** 2),
   /** Replica name reported to NATS and in logs; defaults to the host name (the pod name in Kubernetes). */
   KBALIGN_INSTANCE: z.string().optional(),
   /** Resource monitor: warn when the process uses more than this share of one CPU core over a window. */
@@ -83,3 +87,9 @@ export function natsAuthSettings(config: Pick<SharedEnv, "KBALIGN_NATS_CREDENTIA
     inboxPrefix: config.KBALIGN_NATS_INBOX_PREFIX,
   };
 }
+
+/** The knowledge-base stream's limits of a parsed SharedEnv, in the shape ensureKbStream takes. */
+export const kbStreamLimits = (config: Pick<SharedEnv, "KBALIGN_KB_MAX_BYTES" | "KBALIGN_KB_MAX_DOCUMENT_BYTES">) => ({
+  maxBytes: config.KBALIGN_KB_MAX_BYTES,
+  maxDocumentBytes: config.KBALIGN_KB_MAX_DOCUMENT_BYTES,
+});

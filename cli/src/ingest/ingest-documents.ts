@@ -48,7 +48,8 @@ export interface IngestOptions {
 export async function ingestDocuments(nc: NatsConnection, source: DocumentSource, options: IngestOptions, terminal: Terminal): Promise<IngestReport> {
   const started = Date.now();
   const jsm = await ensureKbStream(nc, options.streamLimits).catch((err: unknown) => {
-    if (err instanceof PermissionViolationError) {
+    // The JetStream client wraps the server's refusal; its text is the server's own.
+    if (err instanceof PermissionViolationError || (err instanceof Error && (err.cause instanceof PermissionViolationError || /permissions violation/i.test(err.message)))) {
       throw new CliError(`these NATS credentials may not load documents (${err.message}): use the ingest role's credentials, e.g. --credentials DIR/credentials/ingest.json`);
     }
     throw new CliError(`cannot use JetStream: ${err instanceof Error ? err.message : String(err)} (nats-server must run with -js)`);

@@ -156,3 +156,14 @@ export function permissionsOf(role: NatsRole): RolePermissions {
 export function isAllowed(role: NatsRole, op: "publish" | "subscribe", subject: string): boolean {
   return permissionsOf(role)[op].some((pattern) => subjectMatches(pattern, subject));
 }
+
+/** The matrix as the Markdown table of docs/security.md (a test keeps the two equal). */
+export function permissionTable(): string {
+  const cell = (rule: SubjectRule, role: NatsRole) =>
+    [rule.publish.includes(role) ? "pub" : "", rule.subscribe.includes(role) ? "sub" : ""].filter(Boolean).join(" + ") || "—";
+  return [
+    `| subjects | purpose | ${NatsRoles.join(" | ")} |`,
+    `| --- | --- | ${NatsRoles.map(() => "---").join(" | ")} |`,
+    ...PermissionMatrix.map((rule) => `| ${rule.subjects.map((s) => `\`${s}\``).join("<br>")} | ${rule.purpose} | ${NatsRoles.map((role) => cell(rule, role)).join(" | ")} |`),
+  ].join("\n");
+}

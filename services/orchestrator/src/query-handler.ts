@@ -8,6 +8,7 @@ import type { OrchestratorMetrics } from "./metrics.js";
 import type { RequestRegistry } from "./request-registry.js";
 import { fitEvent } from "./event-budget.js";
 import { toPublicEvent } from "./public-event.js";
+import { checkRequestLimits, PROTOCOL_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
 
 /** The part of a NATS message the handler uses. */
 export interface QueryMessage {
@@ -21,6 +22,8 @@ export interface QueryHandlerDeps {
   admission: Admission;
   requests: RequestRegistry;
   maxRequestBytes: number;
+  /** This deployment's KBALIGN_MAX_* limits on a query (the protocol's bounds when absent). */
+  requestLimits?: RequestLimits;
   /** Largest event body NATS carries (the server's max_payload less room for headers); 1 MiB less that room when absent. */
   maxEventBytes?: () => number;
   metrics: OrchestratorMetrics;
@@ -68,6 +71,8 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     }
     const validation = validateQuery(body);
     if (!validation.success) return reject(validation.error, validation.requestId);
+    const overLimit = checkRequestLimits(validation.request, deps.requestLimits ?? PROTOCOL_REQUEST_LIMITS);
+    if (overLimit) return reject(overLimit, validation.request.requestId);
     const requestId = validation.request.requestId ?? randomUUID();
     if (deps.requests.has(requestId)) {
       return reject(new BadRequestError(`requestId '${requestId}' is already in flight`, "requestId"), requestId);

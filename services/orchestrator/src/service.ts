@@ -8,6 +8,7 @@ import { createCancelHandler } from "./cancel-handler.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import { createQueryHandler } from "./query-handler.js";
 import type { RequestRegistry } from "./request-registry.js";
+import type { RequestLimits } from "./request-limits.js";
 
 export const SERVICE_VERSION = "0.1.0";
 
@@ -24,6 +25,7 @@ export interface ServiceDeps {
   admission: Admission;
   requests: RequestRegistry;
   maxRequestBytes: number;
+  requestLimits?: RequestLimits;
   metrics: OrchestratorMetrics;
   registry: Registry;
   log: Logger;

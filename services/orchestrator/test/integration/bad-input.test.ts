@@ -127,6 +127,18 @@ describe("bad input on kbalign.v1.query (property-based, real nats-server)", () 
     );
   });
 
+  it("applies the deployment's own limits (KBALIGN_MAX_*), tighter than the protocol's", async () => {
+    await bed.started(startFakeRetriever(bed.fakes, twoRecalls));
+    await bed.started(startFakeGenerator(bed.fakes, answering));
+    await bed.orchestrator({ KBALIGN_MAX_QUERY_CHARS: "30", KBALIGN_MAX_HISTORY_MESSAGES: "1", KBALIGN_MAX_MESSAGE_CHARS: "10", KBALIGN_MAX_TOPN: "3" });
+    expect((await ask(bed.client, valid)).at(-1)?.state).toBe("done");
+    const refused = async (body: object) => expectOneBadRequest(await askRaw(bed.client, encode({ ...valid, ...body }))).field;
+    expect(await refused({ query: "q".repeat(31) })).toBe("query");
+    expect(await refused({ topn: 4 })).toBe("topn");
+    expect(await refused({ messages: [{ role: "user", content: "a" }, { role: "user", content: "b" }] })).toBe("messages");
+    expect(await refused({ messages: [{ role: "user", content: "x".repeat(11) }] })).toBe("messages.0.content");
+  });
+
   it("keeps answering well-formed questions among the bad ones, with its heap flat", async () => {
     await start();
     const heapAfterGc = () => {

@@ -13,6 +13,8 @@ export interface NatsServerConfig {
   maxPayloadBytes?: number;
   /** Users with passwords and permissions; none leaves the server open. */
   users?: readonly NatsServerUser[];
+  /** TLS on the client port: the server's certificate and key, and with `verify` the CA client certificates must chain to. */
+  tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
 }
 
 /**
@@ -46,6 +48,13 @@ function renderUser(user: NatsServerUser): string {
 export function renderNatsServerConfig(config: NatsServerConfig): string {
   const lines: string[] = [];
   if (config.maxPayloadBytes !== undefined) lines.push(`max_payload: ${config.maxPayloadBytes}`);
+  if (config.tls) {
+    const { certFile, keyFile, caFile, verify } = config.tls;
+    const fields = [`cert_file: ${quote(certFile)}`, `key_file: ${quote(keyFile)}`];
+    if (caFile !== undefined) fields.push(`ca_file: ${quote(caFile)}`);
+    if (verify) fields.push("verify: true");
+    lines.push(`tls: { ${fields.join(", ")} }`);
+  }
   if (config.users && config.users.length > 0) {
     lines.push("authorization: {", "  users: [", ...config.users.map(renderUser), "  ]", "}");
   }

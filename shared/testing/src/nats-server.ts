@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "@kbalign/net";
-import { renderNatsServerConfig, type NatsServerUser } from "@kbalign/contracts";
+import { renderNatsServerConfig, type NatsServerConfig, type NatsServerUser } from "@kbalign/contracts";
 
 export interface NatsServerOptions {
   /** Enable JetStream with a store under a fresh temporary directory (default true). */
@@ -15,6 +15,8 @@ export interface NatsServerOptions {
   maxPayloadBytes?: number;
   /** Users with passwords and permissions (e.g. `roleUsers(...)`): the server then requires a login. */
   users?: readonly NatsServerUser[];
+  /** TLS on the client port (see NatsServerConfig.tls); the URL then starts with tls://. */
+  tls?: NatsServerConfig["tls"];
 }
 
 export interface TestNatsServer {
@@ -40,12 +42,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const launch = async (): Promise<ChildProcess> => {
     const args = ["-a", "127.0.0.1", "-p", String(port)];
     if (jetstream) args.push("-js", "-sd", storeDir);
-    if (options.maxPayloadBytes !== undefined || options.users !== undefined) {
+    if (options.maxPayloadBytes !== undefined || options.users !== undefined || options.tls !== undefined) {
       // nats-server has no command-line flags for these: a config file (flags still win).
       const configFile = join(storeDir, "nats-server.conf");
       const config = renderNatsServerConfig({
         ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
         ...(options.users === undefined ? {} : { users: options.users }),
+        ...(options.tls === undefined ? {} : { tls: options.tls }),
       });
       await writeFile(configFile, config, { mode: 0o600 });
       args.push("-c", configFile);
@@ -64,7 +67,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   };
 
   const server: TestNatsServer = {
-    url: `nats://127.0.0.1:${port}`,
+    url: `${options.tls ? "tls" : "nats"}://127.0.0.1:${port}`,
     port,
     storeDir,
     process: await launch(),

@@ -82,7 +82,9 @@ describe("bad input on kbalign.v1.query (property-based, real nats-server)", () 
   const expectOneBadRequest = (events: StageEvent[]) => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ seq: 0, state: "error", code: "BAD_REQUEST", retryable: false });
-    return events[0]!;
+    const event = events[0]!;
+    if (event.state !== "error") throw new Error(`expected an error event, got ${event.state}`);
+    return event;
   };
 
   it("names the field at fault: wrong types, out-of-range values, missing fields, with unknown extra fields beside them", async () => {

@@ -38,13 +38,20 @@ export async function loadDemoQuestions(file = DEMO_QUESTIONS_FILE): Promise<Dem
   return parsed.data;
 }
 
+/** The connection that loads the knowledge base and the one that asks (the same one on an open server). */
+export interface DemoConnections {
+  ingest: NatsConnection;
+  ask: NatsConnection;
+}
+
 /**
  * Ingests the demo knowledge base into collection "demo" and asks its questions, printing the
  * stages as `kbalign ask` does. Returns 0 when every question got a `done`.
  */
-export async function runDemo(nc: NatsConnection, terminal: Terminal, signal?: AbortSignal): Promise<number> {
+export async function runDemo(connections: DemoConnections, terminal: Terminal, signal?: AbortSignal): Promise<number> {
+  const { ingest, ask: nc } = connections;
   const questions = await loadDemoQuestions();
-  const report = await ingestDocuments(nc, await openDocumentSource(DEMO_KB_DIR), { collection: DEMO_COLLECTION, progress: false }, terminal);
+  const report = await ingestDocuments(ingest, await openDocumentSource(DEMO_KB_DIR), { collection: DEMO_COLLECTION, progress: false }, terminal);
   writeLine(terminal.stdout, `demo: ingested ${report.published} documents from ${DEMO_KB_DIR} into collection '${DEMO_COLLECTION}'`);
   if (report.rejected > 0) printIngestReport(report, terminal);
   await waitUntilQueryable(nc, questions[0]?.question ?? "demo", signal);

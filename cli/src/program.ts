@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { KBAlignError } from "@kbalign/contracts";
-import { ConfigError } from "@kbalign/config";
+import { ConfigError, natsAuthSettings } from "@kbalign/config";
 import type { CommandContext } from "./command-context.js";
 import { registerAskCommand } from "./commands/ask.js";
 import { registerBenchCommand } from "./commands/bench.js";
@@ -27,11 +27,17 @@ export function createProgram(ctx: CommandContext): Command {
     .description("KBAlign retrieval-augmented answering over NATS")
     .version(VERSION)
     .exitOverride()
+    .option("--credentials <file>", "NATS credentials: JSON {user,password} or {token}, or a .creds file (env KBALIGN_NATS_CREDENTIALS)")
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({
       writeOut: (text) => ctx.terminal.stdout.write(text),
       writeErr: (text) => ctx.terminal.stderr.write(text),
     });
+  program.hook("preAction", (_program, action) => {
+    const credentials = (action.optsWithGlobals() as { credentials?: string }).credentials;
+    if (credentials !== undefined) ctx.natsAuth = { ...ctx.natsAuth, credentialsFile: credentials };
+  });
   registerUpCommand(program, ctx);
   registerIngestCommand(program, ctx);
   registerKbCommand(program, ctx);
@@ -46,7 +52,8 @@ export function createProgram(ctx: CommandContext): Command {
 export async function runCli(argv: readonly string[], terminal: Terminal, env: NodeJS.ProcessEnv): Promise<number> {
   let ctx: CommandContext;
   try {
-    ctx = { terminal, config: loadConfig(env), env, result: { exitCode: EXIT_OK } };
+    const config = loadConfig(env);
+    ctx = { terminal, config, env, natsAuth: natsAuthSettings(config), result: { exitCode: EXIT_OK } };
   } catch (err) {
     if (err instanceof ConfigError) {
       writeLine(terminal.stderr, `kbalign: ${err.message}`);

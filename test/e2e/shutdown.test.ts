@@ -130,7 +130,7 @@ describe("shutdown on SIGTERM with work in flight: real processes", () => {
     expect(refusedMs).toBeLessThan(1_000);
     expect(finishedEvents.at(-1), explain()).toMatchObject({ state: "done" });
     expect(cancelledEvents.at(-1), explain()).toMatchObject({ state: "error", code: "CANCELLED" });
-    expect(leftoverEvents.at(-1), explain()).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" });
+    expect(leftoverEvents.at(-1), explain()).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "a service this answer needs is unavailable for now; try again" });
     for (const events of [finishedEvents, leftoverEvents, cancelledEvents]) expect(events.filter((e) => e.state === "done" || e.state === "error")).toHaveLength(1);
     expect(code, explain()).toBe(0);
     expect(afterMs).toBeGreaterThanOrEqual(GRACE_MS - 100);

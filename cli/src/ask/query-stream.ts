@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { isTerminal, StageEvent, Subjects, type CancelRequest, type QueryRequestInput } from "@kbalign/contracts";
-import { decodeJson, encodeJson, replyError, type NatsConnection } from "@kbalign/nats";
+import { decodeJson, encodeJson, newInbox, replyError, type NatsConnection } from "@kbalign/nats";
 import { CliError } from "../errors.js";
 
 /** One message of a query's reply stream, decoded; `event` is absent when it broke the contract. */
@@ -28,7 +28,7 @@ export async function* streamQuery(
   request: QueryRequestInput & { requestId: string },
   options: QueryStreamOptions,
 ): AsyncGenerator<ReceivedEvent, void, undefined> {
-  const inbox = `_INBOX.kbalign-cli.${randomUUID().replaceAll("-", "")}`;
+  const inbox = newInbox(nc);
   const sub = nc.subscribe(inbox);
   let failure: Error | undefined;
   const stop = (error: Error) => {

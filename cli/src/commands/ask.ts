@@ -35,7 +35,7 @@ export function registerAskCommand(program: Command, ctx: CommandContext): void 
     .option("--system <text>", "system prompt for the answer", parseText)
     .option("--nats <url>", "NATS server URL (env NATS_URL)", parseNatsUrl, ctx.config.NATS_URL)
     .action(async (question: string, flags: AskFlags) => {
-      const nc = await connectCli(flags.nats, "kbalign-cli-ask");
+      const nc = await connectCli(flags.nats, "kbalign-cli-ask", ctx.natsAuth);
       const requestId = newRequestId();
       const stopWaiting = new AbortController();
       let waitTimer: NodeJS.Timeout | undefined;

@@ -58,7 +58,7 @@ async function bench(flags: BenchFlags, ctx: CommandContext): Promise<number> {
   const questions = await loadQuestions(flags.queries);
   const environment = describeEnvironment();
   const metricsUrls = flags.metrics ?? [];
-  const nc = await connectCli(flags.nats, "kbalign-cli-bench");
+  const nc = await connectCli(flags.nats, "kbalign-cli-bench", ctx.natsAuth);
   const stop = new AbortController();
   const abandon = new AbortController();
   const removeSignalHandler = onShutdownSignal((_signal, count) => {

@@ -19,6 +19,7 @@ import { evalTables, evalTitle } from "../eval/eval-tables.js";
 import { runEval } from "../eval/run-eval.js";
 import { ingestDocuments } from "../ingest/ingest-documents.js";
 import { connectCli } from "../nats-connection.js";
+import type { NatsAuthSettings } from "@kbalign/nats";
 import { onShutdownSignal } from "../shutdown-signals.js";
 import { writeLine, type Terminal } from "../terminal.js";
 import { EXIT_INTERRUPTED } from "../exit-codes.js";
@@ -59,11 +60,11 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
     .option("--label <text>", "names the run and its files (default: the collection)", parseLabel)
     .option("--nats <url>", "NATS server URL (env NATS_URL)", parseNatsUrl, ctx.config.NATS_URL)
     .action(async (flags: EvalFlags) => {
-      ctx.result.exitCode = await evaluate(flags, ctx.terminal);
+      ctx.result.exitCode = await evaluate(flags, ctx.terminal, ctx.natsAuth);
     });
 }
 
-async function evaluate(flags: EvalFlags, terminal: Terminal): Promise<number> {
+async function evaluate(flags: EvalFlags, terminal: Terminal, natsAuth: NatsAuthSettings): Promise<number> {
   const { stdout, stderr } = terminal;
   const started = performance.now();
   // Everything the user gave is checked before connecting, so a bad dataset fails at once.
@@ -72,7 +73,7 @@ async function evaluate(flags: EvalFlags, terminal: Terminal): Promise<number> {
   const source = flags.ingest ? await openDocumentSource(dataset.corpusFile) : undefined;
   const label = flags.label ?? flags.collection;
 
-  const nc = await connectCli(flags.nats, "kbalign-cli-eval");
+  const nc = await connectCli(flags.nats, "kbalign-cli-eval", natsAuth);
   const stop = new AbortController();
   const removeSignalHandler = onShutdownSignal((_signal, count) => {
     if (count > 1) process.exit(EXIT_INTERRUPTED);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { kbStreamLimits } from "@kbalign/config";
 import type { CollectionName } from "@kbalign/contracts";
 import { parseCollection, parseNatsUrl } from "../arguments.js";
 import type { CommandContext } from "../command-context.js";
@@ -29,18 +30,18 @@ export function registerIngestCommand(program: Command, ctx: CommandContext): vo
     .action(async (path: string, flags: IngestFlags) => {
       // The path is checked before connecting, so a typo fails at once even with NATS down.
       const source = await openDocumentSource(path);
-      const nc = await connectCli(flags.nats, "kbalign-cli-ingest");
+      const nc = await connectCli(flags.nats, "kbalign-cli-ingest", ctx.natsAuth);
       try {
         if (!flags.newVersion) {
-          const report = await ingestDocuments(nc, source, { collection: flags.collection, streamReplicas: ctx.config.KBALIGN_JS_REPLICAS }, ctx.terminal);
+          const report = await ingestDocuments(nc, source, { collection: flags.collection, streamReplicas: ctx.config.KBALIGN_JS_REPLICAS, streamLimits: kbStreamLimits(ctx.config) }, ctx.terminal);
           printIngestReport(report, ctx.terminal);
           ctx.result.exitCode = report.rejected > 0 ? 1 : 0;
           return;
         }
-        const jsm = await ensureKbStream(nc, { replicas: ctx.config.KBALIGN_JS_REPLICAS });
+        const jsm = await ensureKbStream(nc, { replicas: ctx.config.KBALIGN_JS_REPLICAS, limits: kbStreamLimits(ctx.config) });
         const state = await holdNewCollection(jsm, await readKbState(jsm, flags.collection));
         const version = nextVersion(state);
-        const report = await ingestDocuments(nc, source, { collection: flags.collection, version, streamReplicas: ctx.config.KBALIGN_JS_REPLICAS }, ctx.terminal);
+        const report = await ingestDocuments(nc, source, { collection: flags.collection, version, streamReplicas: ctx.config.KBALIGN_JS_REPLICAS, streamLimits: kbStreamLimits(ctx.config) }, ctx.terminal);
         printIngestReport(report, ctx.terminal);
         if (report.rejected > 0) {
           // A version missing documents is not switched to: the one serving stays.

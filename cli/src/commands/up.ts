@@ -12,6 +12,7 @@ import { onShutdownSignal } from "../shutdown-signals.js";
 import { formatBanner } from "../stack/banner.js";
 import { formatCrashReport } from "../stack/crash-report.js";
 import { assertNatsPortFree, launchNatsServer } from "../stack/nats-server.js";
+import { writeStackCredentials, type StackCredentials } from "../stack/stack-credentials.js";
 import { choosePrometheusPort, findPrometheus, launchPrometheus, waitForPrometheus, type RunningPrometheus } from "../stack/prometheus.js";
 import { repositoryRuleFiles } from "../stack/prometheus-config.js";
 import { resolveServiceMains, serviceName, serviceNodeArgs, SERVICES, type ServiceKey } from "../stack/service-mains.js";
@@ -38,6 +39,8 @@ interface UpFlags {
   /** False with --no-prometheus. */
   prometheus: boolean;
   prometheusPort: number;
+  /** Authorization: one user per role, credentials under DATA/credentials. */
+  auth: boolean;
 }
 
 /** `kbalign up --port N --data DIR`: NATS + the three services, supervised, until Ctrl-C. */
@@ -51,6 +54,7 @@ export function registerUpCommand(program: Command, ctx: CommandContext): void {
     .option("--ops-port <base>", "ops HTTP ports: retriever BASE, generator BASE+1, orchestrator BASE+2, the next replicas BASE+3… (0: any free ports)", parseOpsPortBase, 9101)
     .option("--prometheus-port <n>", "Prometheus' port, when it is installed (the next free one when taken)", parsePort, 9090)
     .option("--no-prometheus", "do not start Prometheus, even when it is installed")
+    .option("--auth", "require a login: one NATS user per role with its permissions, credentials written to DIR/credentials/<role>.json", false)
     .option("--demo", "once ready, load the demo knowledge base and ask one English and one Chinese question", false)
     .action(async (flags: UpFlags) => {
       ctx.result.exitCode = await runUp(flags, ctx);
@@ -71,6 +75,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
   await mkdir(join(dataDir, "nats"), { recursive: true });
   await mkdir(logsDir, { recursive: true });
   const logFile = (name: string) => join(logsDir, `${name}.log`);
+  const credentials: StackCredentials | undefined = flags.auth ? await writeStackCredentials(dataDir) : undefined;
 
   const shutdown = new AbortController();
   const children: SupervisedProcess[] = [];
@@ -107,11 +112,16 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
   };
 
   let nc: NatsConnection | undefined;
+  let demoConnections: NatsConnection[] = [];
   let nats: SupervisedProcess | undefined;
   let prometheus: RunningPrometheus | undefined;
   const services = new Map<string, SupervisedProcess>();
   try {
-    writeLine(stdout, `• starting nats-server on 127.0.0.1:${flags.port} (JetStream store ${join(dataDir, "nats")})`);
+    writeLine(
+      stdout,
+      `• starting nats-server on 127.0.0.1:${flags.port} (JetStream store ${join(dataDir, "nats")})` +
+        (credentials ? `, with authorization: credentials in ${join(dataDir, "credentials")}/<role>.json` : ""),
+    );
     const server = await launchNatsServer({
       bin: ctx.config.KBALIGN_NATS_SERVER,
       port: flags.port,
@@ -120,6 +130,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       env: ctx.env,
       onCrash: onCrash("nats-server"),
       signal: shutdown.signal,
+      ...(credentials ? { config: { file: join(dataDir, "nats-server.conf"), settings: { users: credentials.users } } } : {}),
     });
     nats = server.process;
     children.push(nats);
@@ -132,7 +143,13 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
         name: replica.name,
         command: process.execPath,
         args: serviceNodeArgs(mains[replica.service]),
-        env: { ...ctx.env, NATS_URL: server.url, KBALIGN_HTTP_PORT: String(opsPorts[i]), KBALIGN_INSTANCE: replica.name },
+        env: {
+          ...ctx.env,
+          NATS_URL: server.url,
+          KBALIGN_HTTP_PORT: String(opsPorts[i]),
+          KBALIGN_INSTANCE: replica.name,
+          ...(credentials ? { KBALIGN_NATS_CREDENTIALS: credentials.files[replica.service] } : {}),
+        },
         logFile: logFile(replica.name),
         stopGraceMs: SERVICE_STOP_GRACE_MS,
         onCrash: onCrash(replica.name),
@@ -150,7 +167,8 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       writeLine(stdout, `• ${where}: starting without Prometheus (apt-get install prometheus, or set KBALIGN_PROMETHEUS)`);
     }
 
-    nc = await connectCli(server.url, "kbalign-up");
+    // With authorization, `up` itself is the operator (it pings the services); the demo loads as ingest and asks as client.
+    nc = await connectCli(server.url, "kbalign-up", credentials ? { credentialsFile: credentials.files.operator } : {});
     writeLine(stdout, "• waiting for the services to answer PING…");
     await waitForServices(
       nc,
@@ -179,15 +197,27 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
         logsDir,
         dataDir,
         ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
+        ...(credentials ? { credentialsDir: join(dataDir, "credentials") } : {}),
       }),
     );
 
     if (flags.demo) {
       // A failed demo is reported, but the stack keeps serving: it is still usable.
-      await runDemo(nc, ctx.terminal, shutdown.signal).catch((err: unknown) => {
+      let connections = { ingest: nc, ask: nc };
+      if (credentials) {
+        const [ingest, ask] = await Promise.all([
+          connectCli(server.url, "kbalign-up-demo-ingest", { credentialsFile: credentials.files.ingest }),
+          connectCli(server.url, "kbalign-up-demo-ask", { credentialsFile: credentials.files.client }),
+        ]);
+        demoConnections = [ingest, ask];
+        connections = { ingest, ask };
+      }
+      await runDemo(connections, ctx.terminal, shutdown.signal).catch((err: unknown) => {
         if (shutdown.signal.aborted) throw err;
         writeLine(stderr, `demo failed: ${err instanceof Error ? err.message : String(err)}`);
       });
+      await Promise.all(demoConnections.map((c) => c.close()));
+      demoConnections = [];
     }
     await nc.close();
     nc = undefined;
@@ -200,7 +230,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
     if (shutdown.signal.aborted) return 0;
     throw err;
   } finally {
-    await nc?.close();
+    await Promise.all([nc?.close(), ...demoConnections.map((c) => c.close())]);
     await Promise.all([...[...services.values()].map((service) => service.stop()), prometheus?.process.stop()]);
     await nats?.stop();
     process.off("exit", killAll);

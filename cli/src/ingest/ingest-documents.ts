@@ -1,5 +1,5 @@
 import type { CollectionName } from "@kbalign/contracts";
-import { encodeJson, ensureKbStream, type NatsConnection } from "@kbalign/nats";
+import { encodeJson, ensureKbStream, PermissionViolationError, type KbStreamLimits, type NatsConnection } from "@kbalign/nats";
 import { kbDocumentSubject } from "@kbalign/contracts";
 import { readDocuments, estimateRecordCount, type DocumentSource } from "../documents/document-source.js";
 import { CliError } from "../errors.js";
@@ -32,6 +32,8 @@ export interface IngestReport {
 }
 
 export interface IngestOptions {
+  /** The stream's limits, should this ingest create it (default DEFAULT_KB_STREAM_LIMITS). */
+  streamLimits?: KbStreamLimits;
   collection: CollectionName;
   /** The collection version to load into (default 1, the version a collection starts with). */
   version?: number;
@@ -49,7 +51,11 @@ export interface IngestOptions {
  */
 export async function ingestDocuments(nc: NatsConnection, source: DocumentSource, options: IngestOptions, terminal: Terminal): Promise<IngestReport> {
   const started = Date.now();
-  const jsm = await ensureKbStream(nc, { replicas: options.streamReplicas ?? 1 }).catch((err: unknown) => {
+  const jsm = await ensureKbStream(nc, { replicas: options.streamReplicas ?? 1, ...(options.streamLimits ? { limits: options.streamLimits } : {}) }).catch((err: unknown) => {
+    // The JetStream client wraps the server's refusal; its text is the server's own.
+    if (err instanceof PermissionViolationError || (err instanceof Error && (err.cause instanceof PermissionViolationError || /permissions violation/i.test(err.message)))) {
+      throw new CliError(`these NATS credentials may not load documents (${err.message}): use the ingest role's credentials, e.g. --credentials DIR/credentials/ingest.json`);
+    }
     throw new CliError(`cannot use JetStream: ${err instanceof Error ? err.message : String(err)} (nats-server must run with -js)`);
   });
   const js = jsm.jetstream();

@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { renderNatsServerConfig, type NatsServerConfig } from "@kbalign/contracts";
 import { CliError } from "../errors.js";
 import { canConnect, isPortFree } from "@kbalign/net";
 import { superviseProcess, type CrashReport, type SupervisedProcess } from "./supervised-process.js";
@@ -18,6 +20,11 @@ export interface NatsServerOptions {
   env: NodeJS.ProcessEnv;
   onCrash: (report: CrashReport) => void;
   signal?: AbortSignal;
+  /**
+   * Settings with no command-line flag (users and permissions, …): written with
+   * renderNatsServerConfig to `configFile` (mode 0600, it may hold passwords) and passed with `-c`.
+   */
+  config?: { file: string; settings: NatsServerConfig };
 }
 
 export interface RunningNatsServer {
@@ -38,10 +45,15 @@ export async function assertNatsPortFree(port: number): Promise<void> {
 /** Starts `nats-server -a 127.0.0.1 -p PORT -js -sd DIR`, supervised, and waits until it listens. */
 export async function launchNatsServer(options: NatsServerOptions): Promise<RunningNatsServer> {
   await assertNatsPortFree(options.port);
+  const args = ["-a", "127.0.0.1", "-p", String(options.port), "-js", "-sd", options.storeDir];
+  if (options.config) {
+    await writeFile(options.config.file, renderNatsServerConfig(options.config.settings), { mode: 0o600 });
+    args.push("-c", options.config.file);
+  }
   const server = superviseProcess({
     name: "nats-server",
     command: options.bin,
-    args: ["-a", "127.0.0.1", "-p", String(options.port), "-js", "-sd", options.storeDir],
+    args,
     env: options.env,
     logFile: options.logFile,
     stopGraceMs: STOP_GRACE_MS,

@@ -54,6 +54,20 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ KBALIGN_EXTRACTIVE_FINAL_MAX_SENTENCES: "0" })).toThrow(/KBALIGN_EXTRACTIVE_FINAL_MAX_SENTENCES/);
   });
 
+  it("refuses a base URL with credentials in it, without repeating them", () => {
+    const env = { KBALIGN_GENERATOR_BACKEND: "openai", KBALIGN_LLM_BASE_URL: "https://bob:s3cret-key@llm.example/v1", KBALIGN_LLM_MODEL: "m" };
+    const error = (() => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/KBALIGN_LLM_BASE_URL: must not hold credentials .*KBALIGN_LLM_API_KEY/);
+    expect((error as ConfigError).message).not.toContain("s3cret-key");
+  });
+
   it("does not need LLM settings for the extractive backend", () => {
     expect(() => loadConfig({ KBALIGN_GENERATOR_BACKEND: "extractive" })).not.toThrow();
   });

@@ -9,7 +9,11 @@ const GeneratorEnv = SharedEnv.extend({
   KBALIGN_HTTP_PORT: Port.default(9102),
   KBALIGN_GENERATOR_BACKEND: z.enum(["extractive", "openai"]).default("extractive"),
   /** Base URL of an OpenAI-compatible API, up to and including `/v1` (e.g. http://vllm:8000/v1). */
-  KBALIGN_LLM_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://localhost:8000/v1" }).optional(),
+  KBALIGN_LLM_BASE_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://localhost:8000/v1" })
+    // A URL's credentials end up, whole, wherever the URL is printed: the key has its own variable.
+    .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), "must not hold credentials (user:password@): set the key in KBALIGN_LLM_API_KEY")
+    .optional(),
   KBALIGN_LLM_MODEL: z.string().min(1).optional(),
   KBALIGN_LLM_API_KEY: z.string().min(1).optional(),
   /** Milliseconds to wait for the LLM server to connect and send its first byte. */

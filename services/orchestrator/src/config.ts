@@ -31,6 +31,14 @@ export const OrchestratorEnv = SharedEnv.extend({
   KBALIGN_REPLICA_AVOID_MS: positiveInt.default(3_000),
   /** Largest query body accepted; larger ones are answered BAD_REQUEST. */
   KBALIGN_MAX_REQUEST_BYTES: positiveInt.default(262_144),
+  /** Longest `query` accepted, in characters (the protocol's bound, 8000, by default). */
+  KBALIGN_MAX_QUERY_CHARS: z.coerce.number().int().min(1).max(8_000).default(8_000),
+  /** Most `messages` (history) accepted (the protocol's bound, 100, by default). */
+  KBALIGN_MAX_HISTORY_MESSAGES: z.coerce.number().int().min(0).max(100).default(100),
+  /** Longest `messages[].content` accepted, in characters (the protocol's bound, 32000, by default). */
+  KBALIGN_MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).max(32_000).default(32_000),
+  /** Largest `topn` accepted (the protocol's bound, 50, by default). */
+  KBALIGN_MAX_TOPN: z.coerce.number().int().min(1).max(50).default(50),
   /** Limit of one retrieve attempt (default: the pipeline's, 2000). */
   KBALIGN_RETRIEVE_TIMEOUT_MS: positiveInt.optional(),
   /** Longest silence allowed inside a generator's stream before it counts as dead. */

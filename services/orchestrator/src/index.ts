@@ -112,6 +112,12 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     ...(limiter ? { limiter } : {}),
     requests,
     maxRequestBytes: config.KBALIGN_MAX_REQUEST_BYTES,
+    requestLimits: {
+      maxQueryChars: config.KBALIGN_MAX_QUERY_CHARS,
+      maxHistoryMessages: config.KBALIGN_MAX_HISTORY_MESSAGES,
+      maxMessageChars: config.KBALIGN_MAX_MESSAGE_CHARS,
+      maxTopn: config.KBALIGN_MAX_TOPN,
+    },
     metrics,
     registry,
     log,

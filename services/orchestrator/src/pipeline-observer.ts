@@ -15,13 +15,14 @@ export function createPipelineObserver(metrics: OrchestratorMetrics, log: Logger
     },
     onDegraded({ requestId, degradation }) {
       metrics.degradations.inc({ stage: degradation.stage, code: degradation.code });
+      // With its full message: the client sees only a public one (see public-event.ts).
       log.warn({ requestId, degradation }, "degraded");
       recordDegradation(degradation);
     },
     onError({ requestId, error }) {
       // INTERNAL hides its cause from the client; this is where the stack is kept.
       if (error.code === "INTERNAL") log.error({ requestId, err: error.cause ?? error }, "request failed");
-      else log.info({ requestId, code: error.code, retryable: error.retryable }, "request ended with an error");
+      else log.info({ requestId, code: error.code, retryable: error.retryable, detail: error.message }, "request ended with an error");
     },
     onCleanupError({ requestId, error }) {
       log.warn({ requestId, err: error }, "closing a port stream failed");

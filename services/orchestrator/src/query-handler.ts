@@ -8,6 +8,8 @@ import type { Admission } from "./admission.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import type { RequestRegistry } from "./request-registry.js";
 import { fitEvent } from "./event-budget.js";
+import { toPublicEvent } from "./public-event.js";
+import { checkRequestLimits, PROTOCOL_REQUEST_LIMITS, type RequestLimits } from "./request-limits.js";
 
 /** The part of a NATS message the handler uses. */
 export interface QueryMessage {
@@ -22,6 +24,8 @@ export interface QueryHandlerDeps {
   limiter?: AdaptiveLimit;
   requests: RequestRegistry;
   maxRequestBytes: number;
+  /** This deployment's KBALIGN_MAX_* limits on a query (the protocol's bounds when absent). */
+  requestLimits?: RequestLimits;
   /** Largest event body NATS carries (the server's max_payload less room for headers); 1 MiB less that room when absent. */
   maxEventBytes?: () => number;
   metrics: OrchestratorMetrics;
@@ -69,6 +73,8 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     }
     const validation = validateQuery(body);
     if (!validation.success) return reject(validation.error, validation.requestId);
+    const overLimit = checkRequestLimits(validation.request, deps.requestLimits ?? PROTOCOL_REQUEST_LIMITS);
+    if (overLimit) return reject(overLimit, validation.request.requestId);
     const requestId = validation.request.requestId ?? randomUUID();
     if (deps.requests.has(requestId)) {
       return reject(new BadRequestError(`requestId '${requestId}' is already in flight`, "requestId"), requestId);
@@ -136,7 +142,7 @@ function terminalCode(event: StageEvent): Outcome {
  * terminal error); returns the event as sent, or undefined if it could not be sent.
  */
 function publishWithin(msg: QueryMessage, event: StageEvent, maxBytes: number, log: Logger, metrics: OrchestratorMetrics): StageEvent | undefined {
-  const fitted = fitEvent(event, maxBytes);
+  const fitted = fitEvent(toPublicEvent(event), maxBytes);
   if (fitted.fit !== "whole") {
     metrics.payloadCuts.inc({ message: event.state, fit: fitted.fit });
     log.warn({ requestId: event.requestId, seq: event.seq, state: event.state, bytes: fitted.bytes, maxBytes, fit: fitted.fit }, "stage event cut to fit max_payload");

@@ -1,5 +1,5 @@
-import { CancelRequest, ServiceNames, Subjects } from "@kbalign/contracts";
-import { bodyBudget, serveEndpoint, serveRaw, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
+import { ServiceNames, Subjects } from "@kbalign/contracts";
+import { bodyBudget, serveRaw, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
 import type { KBAlign } from "@kbalign/pipeline";
 import { createEndpointObserver, type Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
@@ -9,6 +9,7 @@ import { createCancelHandler } from "./cancel-handler.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import { createQueryHandler } from "./query-handler.js";
 import type { RequestRegistry } from "./request-registry.js";
+import type { RequestLimits } from "./request-limits.js";
 
 export const SERVICE_VERSION = "0.1.0";
 
@@ -27,6 +28,7 @@ export interface ServiceDeps {
   limiter?: AdaptiveLimit;
   requests: RequestRegistry;
   maxRequestBytes: number;
+  requestLimits?: RequestLimits;
   metrics: OrchestratorMetrics;
   registry: Registry;
   log: Logger;
@@ -58,13 +60,12 @@ export async function registerService(deps: ServiceDeps): Promise<Service> {
       return handling;
     },
   });
-  serveEndpoint(service, {
+  serveRaw(service, {
     name: "cancel",
     subject: Subjects.cancel,
     queue: "",
     log: deps.log,
     observe,
-    request: CancelRequest,
     handle: createCancelHandler(deps),
   });
   // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this

@@ -17,6 +17,10 @@ const RetrieverEnv = SharedEnv.extend({
    */
   KBALIGN_KB_PULL_EXPIRES_MS: z.coerce.number().int().min(1_000).max(300_000).default(5_000),
   /** How often (ms) the KB consumer's pending count is read for kbalign_kb_lag_messages between messages. */
+  /** Text and title bytes all indexes may hold; a document past it is refused (counted, logged), never indexed. */
+  KBALIGN_INDEX_MAX_TEXT_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 ** 2),
+  /** Documents one collection's index may hold; a new document past it is refused (counted, logged). */
+  KBALIGN_INDEX_MAX_DOCUMENTS_PER_COLLECTION: z.coerce.number().int().min(1).default(1_000_000),
   KBALIGN_KB_LAG_CHECK_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
 });
 

@@ -1,4 +1,5 @@
 import type { JsMsg } from "@nats-io/jetstream";
+import type { KbDocument } from "@kbalign/contracts";
 import type { Log } from "@kbalign/nats";
 import type { IndexRegistry } from "./index-registry.js";
 import { parseKbMessage } from "./kb-message.js";
@@ -13,7 +14,19 @@ import type { RetrieverMetrics } from "./metrics.js";
 export function applyKbMessage(
   indexes: IndexRegistry,
   msg: Pick<JsMsg, "subject" | "data" | "seq">,
-  { metrics, log, live }: { metrics: RetrieverMetrics; log: Log; /** The live indexes (not a rebuild): a switch is logged. */ live: boolean },
+  {
+    metrics,
+    log,
+    live,
+    admit,
+  }: {
+    metrics: RetrieverMetrics;
+    log: Log;
+    /** The live indexes (not a rebuild): a switch is logged. */
+    live: boolean;
+    /** Whether a document may be indexed (the index budget); false skips it. */
+    admit?: (document: KbDocument, seq: number) => boolean;
+  },
 ): string | undefined {
   const result = parseKbMessage(msg.subject, msg.data);
   if (!result.ok) {
@@ -24,6 +37,7 @@ export function applyKbMessage(
   switch (result.kind) {
     case "document": {
       const { document, version } = result;
+      if (admit && !admit(document, msg.seq)) return undefined;
       try {
         metrics.documentsApplied.inc({ operation: indexes.getOrCreate(document.collection, version).upsert(document) });
       } catch (err) {

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { KB_STREAM, UnavailableError } from "@kbalign/contracts";
-import { ensureKbStream, type Log, type NatsConnection } from "@kbalign/nats";
+import { ensureKbStream, type KbStreamLimits, type Log, type NatsConnection } from "@kbalign/nats";
 import type { StreamInfo } from "@nats-io/jetstream";
 import type { IndexRegistry } from "./index-registry.js";
 import { applyKbMessage, publishIndexGauges } from "./kb-apply.js";
+import { createBudgetGate } from "./budget-gate.js";
+import type { IndexBudget } from "./index-budget.js";
 import type { RetrieverMetrics } from "./metrics.js";
 
 export interface KbFollowerOptions {
@@ -14,6 +16,10 @@ export interface KbFollowerOptions {
   log: Log;
   /** Lifetime of each pull request (ms); see KBALIGN_KB_PULL_EXPIRES_MS. */
   pullExpiresMs: number;
+  /** Refuses documents past the index limits; none means no limit. */
+  budget?: IndexBudget;
+  /** Limits of the KB stream, should this follower create it. */
+  streamLimits?: KbStreamLimits;
   /**
    * How often (ms) the consumer's pending count is read for `kbalign_kb_lag_messages`, and the
    * stream checked for a purge or a reset under the follower; see KBALIGN_KB_LAG_CHECK_MS.
@@ -70,7 +76,7 @@ const reopenDelayMs = (attempt: number): number => Math.min(5_000, 250 * 2 ** at
 export async function startKbFollower(options: KbFollowerOptions): Promise<KbFollower> {
   const { nc, indexes, metrics, log } = options;
   const started = performance.now();
-  const jsm = await ensureKbStream(nc, { replicas: options.streamReplicas ?? 1 });
+  const jsm = await ensureKbStream(nc, { replicas: options.streamReplicas ?? 1, ...(options.streamLimits ? { limits: options.streamLimits } : {}) });
   const js = jsm.jetstream();
   const startInfo = await jsm.streams.info(KB_STREAM);
   // Caught up once the message that was last at start is processed. An empty stream: at once.
@@ -116,8 +122,9 @@ export async function startKbFollower(options: KbFollowerOptions): Promise<KbFol
     if (target === indexes) publishIndexGauges(indexes, metrics, collection); // else when the rebuilt indexes are swapped in
   };
 
+  const admitted = createBudgetGate(options.budget, metrics, log);
   const applyRecord = (msg: JsMsg): void => {
-    const collection = applyKbMessage(target, msg, { metrics, log, live: target === indexes });
+    const collection = applyKbMessage(target, msg, { metrics, log, live: target === indexes, admit: admitted });
     if (collection !== undefined) publishGauges(collection);
   };
 

@@ -15,6 +15,10 @@ export interface RetrieverMetrics {
   documentsApplied: Counter<"operation">;
   /** `kbalign_kb_invalid_documents_total{reason}`: KB messages skipped as invalid. */
   invalidDocuments: Counter<"reason">;
+  /** `kbalign_kb_documents_refused_total{reason}`: KB documents not indexed because the index budget was reached. */
+  documentsRefused: Counter<"reason">;
+  /** `kbalign_index_text_bytes`: text and title bytes held by every index (against KBALIGN_INDEX_MAX_TEXT_BYTES). */
+  indexTextBytes: Gauge;
   /** `kbalign_kb_last_sequence`: stream sequence of the last KB message processed (compare with the stream's). */
   lastSequence: Gauge;
   /** `kbalign_kb_lag_messages`: KB stream messages not yet applied (the ordered consumer's pending count). */
@@ -62,6 +66,17 @@ export function createRetrieverMetrics(registry: Registry): RetrieverMetrics {
       name: "kbalign_kb_documents_applied_total",
       help: "Knowledge-base documents indexed, by operation (added, replaced or deleted).",
       labelNames: ["operation"],
+      registers,
+    }),
+    documentsRefused: new Counter({
+      name: "kbalign_kb_documents_refused_total",
+      help: "Knowledge-base documents not indexed because the index budget was reached, by reason (index_bytes, collection_documents).",
+      labelNames: ["reason"],
+      registers,
+    }),
+    indexTextBytes: new Gauge({
+      name: "kbalign_index_text_bytes",
+      help: "Text and title bytes held by the indexes of every collection (the index budget's measure).",
       registers,
     }),
     invalidDocuments: new Counter({

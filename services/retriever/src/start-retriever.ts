@@ -3,6 +3,7 @@ import type { NatsConnection, Service } from "@kbalign/nats";
 import type { Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
 import type { RetrieverConfig } from "./config.js";
+import { IndexBudget } from "./index-budget.js";
 import { IndexRegistry } from "./index-registry.js";
 import { startKbFollower } from "./kb-follower.js";
 import { createRetrieverMetrics } from "./metrics.js";
@@ -11,7 +12,7 @@ import { addRetrieverService } from "./service.js";
 export interface StartRetrieverOptions {
   nc: NatsConnection;
   config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE"> &
-    Partial<Pick<RetrieverConfig, "KBALIGN_JS_REPLICAS">>;
+    Partial<Pick<RetrieverConfig, "KBALIGN_JS_REPLICAS" | "KBALIGN_INDEX_MAX_TEXT_BYTES" | "KBALIGN_INDEX_MAX_DOCUMENTS_PER_COLLECTION" | "KBALIGN_KB_MAX_BYTES" | "KBALIGN_KB_MAX_DOCUMENT_BYTES">>;
   log: Logger;
   /** Where the retriever's instruments are declared (once per registry). */
   registry: Registry;
@@ -41,7 +42,23 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
   const { nc, config, log } = options;
   const metrics = createRetrieverMetrics(options.registry);
   const indexes = new IndexRegistry({ k1: config.KBALIGN_BM25_K1, b: config.KBALIGN_BM25_B, titleWeight: config.KBALIGN_BM25_TITLE_WEIGHT });
-  const follower = await startKbFollower({ nc, indexes, metrics, log, pullExpiresMs: config.KBALIGN_KB_PULL_EXPIRES_MS, lagCheckMs: config.KBALIGN_KB_LAG_CHECK_MS, streamReplicas: config.KBALIGN_JS_REPLICAS ?? 1 });
+  const budget = new IndexBudget({
+    maxTextBytes: config.KBALIGN_INDEX_MAX_TEXT_BYTES ?? Number.POSITIVE_INFINITY,
+    maxDocumentsPerCollection: config.KBALIGN_INDEX_MAX_DOCUMENTS_PER_COLLECTION ?? Number.POSITIVE_INFINITY,
+  });
+  const follower = await startKbFollower({
+    nc,
+    indexes,
+    metrics,
+    log,
+    budget,
+    pullExpiresMs: config.KBALIGN_KB_PULL_EXPIRES_MS,
+    lagCheckMs: config.KBALIGN_KB_LAG_CHECK_MS,
+    streamReplicas: config.KBALIGN_JS_REPLICAS ?? 1,
+    ...(config.KBALIGN_KB_MAX_BYTES !== undefined && config.KBALIGN_KB_MAX_DOCUMENT_BYTES !== undefined
+      ? { streamLimits: { maxBytes: config.KBALIGN_KB_MAX_BYTES, maxDocumentBytes: config.KBALIGN_KB_MAX_DOCUMENT_BYTES } }
+      : {}),
+  });
   let service: Service | undefined;
   let stopping = false;
 

@@ -35,7 +35,24 @@ export const Port = z.coerce.number().int().min(0).max(65_535);
 /** Variables every kbalign process understands. */
 export const SharedEnv = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** File with this process's NATS credentials: JSON {"user","password"}, JSON {"token"}, or a NATS .creds file. */
+  KBALIGN_NATS_CREDENTIALS: z.string().min(1).optional(),
+  /** PEM CA bundle the NATS server's certificate must chain to (turns TLS on). */
+  KBALIGN_NATS_TLS_CA: z.string().min(1).optional(),
+  /** PEM client certificate for servers that verify clients; needs KBALIGN_NATS_TLS_KEY. */
+  KBALIGN_NATS_TLS_CERT: z.string().min(1).optional(),
+  /** PEM private key of KBALIGN_NATS_TLS_CERT. */
+  KBALIGN_NATS_TLS_KEY: z.string().min(1).optional(),
+  /** Prefix of this process's reply subjects; default `_INBOX.<user>` with a user/password file, else `_INBOX`. */
+  KBALIGN_NATS_INBOX_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be dot-separated subject tokens with no wildcards, e.g. _INBOX.app7")
+    .optional(),
   KBALIGN_LOG_LEVEL: LogLevel.default("info"),
+  /** Knowledge-base stream: all documents together, in bytes, when the stream is created (new ones are refused past it). */
+  KBALIGN_KB_MAX_BYTES: z.coerce.number().int().min(1_024).default(1024 ** 3),
+  /** Knowledge-base stream: one document message, in bytes, when the stream is created (at most the server's max_payload). */
+  KBALIGN_KB_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1_024).max(64 * 1024 ** 2).default(1024 ** 2),
   /** Replica name reported to NATS and in logs; defaults to the host name (the pod name in Kubernetes). */
   KBALIGN_INSTANCE: z.string().optional(),
   /** Resource monitor: warn when the process uses more than this share of one CPU core over a window. */
@@ -65,3 +82,20 @@ export const SharedEnv = z.object({
   KBALIGN_JS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 export type SharedEnv = z.infer<typeof SharedEnv>;
+
+/** The NATS credentials and TLS settings of a parsed SharedEnv, in the shape connectNats takes. */
+export function natsAuthSettings(config: Pick<SharedEnv, "KBALIGN_NATS_CREDENTIALS" | "KBALIGN_NATS_TLS_CA" | "KBALIGN_NATS_TLS_CERT" | "KBALIGN_NATS_TLS_KEY" | "KBALIGN_NATS_INBOX_PREFIX">) {
+  return {
+    credentialsFile: config.KBALIGN_NATS_CREDENTIALS,
+    tlsCaFile: config.KBALIGN_NATS_TLS_CA,
+    tlsCertFile: config.KBALIGN_NATS_TLS_CERT,
+    tlsKeyFile: config.KBALIGN_NATS_TLS_KEY,
+    inboxPrefix: config.KBALIGN_NATS_INBOX_PREFIX,
+  };
+}
+
+/** The knowledge-base stream's limits of a parsed SharedEnv, in the shape ensureKbStream takes. */
+export const kbStreamLimits = (config: Pick<SharedEnv, "KBALIGN_KB_MAX_BYTES" | "KBALIGN_KB_MAX_DOCUMENT_BYTES">) => ({
+  maxBytes: config.KBALIGN_KB_MAX_BYTES,
+  maxDocumentBytes: config.KBALIGN_KB_MAX_DOCUMENT_BYTES,
+});

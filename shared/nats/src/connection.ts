@@ -1,7 +1,8 @@
 import { connect } from "@nats-io/transport-node";
 import { UnavailableError } from "@kbalign/contracts";
-import type { NatsConnection } from "@nats-io/nats-core";
+import { errors, type NatsConnection } from "@nats-io/nats-core";
 import type { Log } from "./log.js";
+import { assertNoUrlCredentials, NatsAuthError, natsAuthOptions, type NatsAuthSettings } from "./nats-auth.js";
 
 export interface ConnectOptions {
   /** One URL or a comma-separated list. */
@@ -11,6 +12,8 @@ export interface ConnectOptions {
   log?: Log;
   /** Give up connecting at start-up after this long (default 30 s): then UnavailableError. */
   connectTimeoutMs?: number;
+  /** Credentials file, TLS files and inbox prefix (see NatsAuthSettings); none by default. */
+  auth?: NatsAuthSettings;
 }
 
 const FIRST_RETRY_DELAY_MS = 100;
@@ -24,13 +27,16 @@ const MAX_RETRY_DELAY_MS = 2_000;
 export async function connectNats(options: ConnectOptions): Promise<NatsConnection> {
   const budgetMs = options.connectTimeoutMs ?? 30_000;
   const giveUpAt = Date.now() + budgetMs;
+  assertNoUrlCredentials(options.url);
   const servers = options.url.split(",").map((s) => s.trim());
+  const authOptions = await natsAuthOptions(options.auth ?? {});
   // The first connection is retried here, with a budget, rather than with `waitOnFirstConnect`,
   // which combined with endless reconnects would wait forever for a server that never comes.
   let nc: NatsConnection | undefined;
   for (let delay = FIRST_RETRY_DELAY_MS; nc === undefined; delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS)) {
     try {
       nc = await connect({
+        ...authOptions,
         servers,
         name: options.name,
         maxReconnectAttempts: -1,
@@ -41,6 +47,13 @@ export async function connectNats(options: ConnectOptions): Promise<NatsConnecti
         timeout: Math.max(1, Math.min(5_000, giveUpAt - Date.now())),
       });
     } catch (err) {
+      // Wrong credentials stay wrong: say so at once rather than retrying for the whole budget.
+      if (err instanceof errors.AuthorizationError || err instanceof errors.UserAuthenticationExpiredError) {
+        throw new NatsAuthError(
+          `NATS at ${options.url} refused the credentials${options.auth?.credentialsFile ? ` of ${options.auth.credentialsFile}` : " (none were given: set KBALIGN_NATS_CREDENTIALS or --credentials FILE)"}`,
+          { cause: err },
+        );
+      }
       if (Date.now() + delay >= giveUpAt) {
         throw new UnavailableError(`cannot connect to NATS at ${options.url} within ${budgetMs} ms`, { cause: err });
       }

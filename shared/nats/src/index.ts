@@ -1,4 +1,5 @@
 export * from "./connection.js";
+export * from "./nats-auth.js";
 export * from "./json.js";
 export * from "./payload-budget.js";
 export * from "./header-value.js";
@@ -10,3 +11,5 @@ export * from "./kb-stream.js";
 export { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
 export type { NatsConnection, Msg, MsgHdrs, Subscription } from "@nats-io/nats-core";
 export * from "./runtime-config.js";
+export { PermissionViolationError } from "@nats-io/nats-core";
+export * from "./inbox.js";

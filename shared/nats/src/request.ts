@@ -1,9 +1,10 @@
 import { context, trace } from "@opentelemetry/api";
-import { createInbox, errors as natsErrors, type Msg, type NatsConnection } from "@nats-io/nats-core";
+import { errors as natsErrors, type Msg, type NatsConnection } from "@nats-io/nats-core";
 import { sharedSubjectOf, ErrorEnvelope, fromWire, InternalError, TimeoutError, UnavailableError, CancelledError, type KBAlignError } from "@kbalign/contracts";
 import type { z } from "zod";
 import { decodeJson, encodeJson } from "./json.js";
 import { injectTraceContext, recordSpanError, startSendSpan } from "./trace-context.js";
+import { newInbox } from "./inbox.js";
 
 const SERVICE_ERROR_HEADER = "Nats-Service-Error-Code";
 
@@ -110,7 +111,7 @@ export async function* requestStream<T>(
 ): AsyncGenerator<T, void, undefined> {
   // Already encoded, e.g. by a caller that fitted it to the payload budget.
   const data = body instanceof Uint8Array ? body : encodeJson(body);
-  const inbox = createInbox();
+  const inbox = newInbox(nc);
   const sub = nc.subscribe(inbox);
   const span = startSendSpan(subject, data.length);
   const deadline = Date.now() + options.timeoutMs;

@@ -1,4 +1,4 @@
-import type { LogLevel } from "@kbalign/config";
+import { natsAuthSettings, type LogLevel } from "@kbalign/config";
 import { connectNats, type NatsConnection } from "@kbalign/nats";
 import {
   countConnectionStatus,
@@ -16,6 +16,11 @@ import { watchConnection } from "./connection-state.js";
 /** The configuration every service process has (SharedEnv plus its ops port). */
 export interface ProcessConfig {
   NATS_URL: string;
+  KBALIGN_NATS_CREDENTIALS?: string | undefined;
+  KBALIGN_NATS_TLS_CA?: string | undefined;
+  KBALIGN_NATS_TLS_CERT?: string | undefined;
+  KBALIGN_NATS_TLS_KEY?: string | undefined;
+  KBALIGN_NATS_INBOX_PREFIX?: string | undefined;
   KBALIGN_LOG_LEVEL: LogLevel;
   KBALIGN_INSTANCE?: string | undefined;
   KBALIGN_HTTP_PORT: number;
@@ -94,7 +99,7 @@ async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: Servi
   const tracing = await startTracing(spec.service);
   if (tracing.startedLate) log.warn({}, "tracing started without the preload (node --import @kbalign/telemetry/preload): modules loaded before it are not instrumented");
   const name = config.KBALIGN_INSTANCE ? `${spec.service}/${config.KBALIGN_INSTANCE}` : spec.service;
-  const nc = await connectNats({ url: config.NATS_URL, name, log });
+  const nc = await connectNats({ url: config.NATS_URL, name, log, auth: natsAuthSettings(config) });
   void countConnectionStatus(nc.status(), registry).catch((err: unknown) => log.warn({ err }, "counting nats reconnects stopped"));
   const connection = watchConnection(nc);
   const handle = await spec.start({ nc, config, log, registry });

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "@kbalign/net";
+import { renderNatsServerConfig, type NatsServerConfig, type NatsServerUser } from "@kbalign/contracts";
 
 export interface NatsServerOptions {
   /** Enable JetStream with a store under a fresh temporary directory (default true). */
@@ -12,6 +13,10 @@ export interface NatsServerOptions {
   port?: number;
   /** The server's `max_payload` in bytes (its default is 1 MiB), e.g. small to test payload budgets. */
   maxPayloadBytes?: number;
+  /** Users with passwords and permissions (e.g. `roleUsers(...)`): the server then requires a login. */
+  users?: readonly NatsServerUser[];
+  /** TLS on the client port (see NatsServerConfig.tls); the URL then starts with tls://. */
+  tls?: NatsServerConfig["tls"];
 }
 
 export interface TestNatsServer {
@@ -37,10 +42,15 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const launch = async (): Promise<ChildProcess> => {
     const args = ["-a", "127.0.0.1", "-p", String(port)];
     if (jetstream) args.push("-js", "-sd", storeDir);
-    if (options.maxPayloadBytes !== undefined) {
-      // nats-server has no command-line flag for it: a one-line config file (flags still win).
+    if (options.maxPayloadBytes !== undefined || options.users !== undefined || options.tls !== undefined) {
+      // nats-server has no command-line flags for these: a config file (flags still win).
       const configFile = join(storeDir, "nats-server.conf");
-      await writeFile(configFile, `max_payload: ${options.maxPayloadBytes}\n`);
+      const config = renderNatsServerConfig({
+        ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
+        ...(options.users === undefined ? {} : { users: options.users }),
+        ...(options.tls === undefined ? {} : { tls: options.tls }),
+      });
+      await writeFile(configFile, config, { mode: 0o600 });
       args.push("-c", configFile);
     }
     const child = spawn(NATS_SERVER_BIN, args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -57,7 +67,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   };
 
   const server: TestNatsServer = {
-    url: `nats://127.0.0.1:${port}`,
+    url: `${options.tls ? "tls" : "nats"}://127.0.0.1:${port}`,
     port,
     storeDir,
     process: await launch(),

@@ -8,6 +8,9 @@ import type { AddressInfo, Socket } from "node:net";
  * prompt contains SLOW_MARKER streams slowly (so it can be cancelled midway); others answer at once.
  */
 export const SLOW_MARKER = "slowmarker";
+/** A question holding this word gets an HTTP 500 whose body names an internal host, as a failing provider might. */
+export const FAIL_MARKER = "failmarker";
+export const FAIL_BODY = JSON.stringify({ error: { message: "upstream llm-backend-7.internal.example:8443 is over quota" } });
 
 const FAST_ANSWER = ["Grounded ", "in the ", "documents: ", "the answer."];
 const SLOW_CHUNKS = 400;
@@ -18,6 +21,8 @@ export interface LlmRequest {
   /** The whole body as text, to search in. */
   text: string;
   slow: boolean;
+  /** The Authorization header it came with. */
+  authorization: string | undefined;
   /** "streaming" until it ends: "finished" (sent [DONE]) or "aborted" (the client went away first). */
   outcome: "streaming" | "finished" | "aborted";
 }
@@ -65,8 +70,19 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
         return;
       }
       const text = Buffer.concat(chunks).toString("utf8");
-      const request: LlmRequest = { body: JSON.parse(text) as LlmRequest["body"], text, slow: text.includes(SLOW_MARKER), outcome: "streaming" };
+      const request: LlmRequest = {
+        body: JSON.parse(text) as LlmRequest["body"],
+        text,
+        slow: text.includes(SLOW_MARKER),
+        authorization: req.headers.authorization,
+        outcome: "streaming",
+      };
       requests.push(request);
+      if (text.includes(FAIL_MARKER)) {
+        request.outcome = "finished";
+        res.writeHead(500, { "content-type": "application/json" }).end(FAIL_BODY);
+        return;
+      }
       const aborted = () => {
         if (request.outcome === "streaming") request.outcome = "aborted";
       };

@@ -20,7 +20,8 @@ export interface AskOptions {
 
 /** Publishes one request (an object as JSON, or a raw string as is) and returns its events. */
 export async function ask(nc: NatsConnection, body: object | string, options: AskOptions = {}): Promise<StageEvent[]> {
-  const inbox = createInbox();
+  // Under the connection's inbox prefix: with authorization, a user may only subscribe under its own.
+  const inbox = createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
   const sub = nc.subscribe(inbox);
   const events: StageEvent[] = [];
   let timedOut = false;

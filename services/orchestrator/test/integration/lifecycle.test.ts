@@ -92,9 +92,20 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
     expect(await metricValue(o.registry, "kbalign_requests_total", { code: "CANCELLED" })).toBe(1);
   });
 
-  it("answers cancelled: false for a request it does not hold", async () => {
+  it("answers a cancel only from the replica that holds the request, so request() always hears cancelled: true", async () => {
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    const generator = await started(startFakeGenerator(bed.fakes, finalWaitsForCancel));
+    const secondNc = await bed.extraConnection();
     await orchestrator();
-    expect(await cancel("nobody-here")).toBe(false);
+    await orchestrator({}, secondNc);
+
+    const ids = ["held-1", "held-2", "held-3", "held-4", "held-5", "held-6"];
+    const running = ids.map((requestId) => openQuery(bed.client, { ...query, requestId }));
+    await waitUntil(() => generator.requests.filter((r) => r.purpose === "final_answer").length === ids.length);
+    // Were the replica without the request to answer too, about half of these would hear its `false` first.
+    for (const requestId of ids) expect(await cancel(requestId)).toBe(true);
+    const ends = await Promise.all(running.map((r) => r.finished.then((events) => events.at(-1))));
+    expect(ends.map((e) => e?.state === "error" && e.code)).toEqual(ids.map(() => "CANCELLED"));
   });
 
   it("delivers every cancel to every replica, whichever holds the request", async () => {
@@ -175,7 +186,7 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
 
     await o.stop();
     const events = await running.finished;
-    expect(events.at(-1)).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "orchestrator is shutting down, retry" });
+    expect(events.at(-1)).toMatchObject({ state: "error", code: "UNAVAILABLE", retryable: true, value: "a service this answer needs is unavailable for now; try again" });
     expect(o.inFlight()).toBe(0);
     // It takes no new requests: with no orchestrator left, nobody answers.
     await expect(bed.client.request(Subjects.query, encodeJson(query), { timeout: 1_000 })).rejects.toThrow();
@@ -198,8 +209,8 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
       expect(later.at(-1)).toMatchObject({ state: "done" });
     }
     expect(o.inFlight()).toBe(1);
-    // Two replicas answer a cancel sent as a request; the one holding it says true. Sent as a publish here.
-    bed.client.publish(Subjects.cancel, encodeJson({ requestId: "grace-1" }));
+    // Only the replica holding it answers, even while it stops.
+    expect(await cancel("grace-1")).toBe(true);
     expect((await running.finished).at(-1)).toMatchObject({ state: "error", code: "CANCELLED", value: "cancelled by the client" });
     await stopping;
     expect(o.inFlight()).toBe(0);

@@ -5,3 +5,4 @@ export * from "./query.js";
 export * from "./retrieve.js";
 export * from "./subjects.js";
 export * from "./runtime-config.js";
+export * from "./permissions.js";

@@ -19,6 +19,8 @@ export interface KbFollowerOptions {
    * stream checked for a purge or a reset under the follower; see KBALIGN_KB_LAG_CHECK_MS.
    */
   lagCheckMs: number;
+  /** Replicas of the KB stream should the follower have to create it (KBALIGN_JS_REPLICAS); default 1. */
+  streamReplicas?: number;
 }
 
 /** Why the follower rebuilt its indexes (a bounded metric label). */
@@ -68,7 +70,7 @@ const reopenDelayMs = (attempt: number): number => Math.min(5_000, 250 * 2 ** at
 export async function startKbFollower(options: KbFollowerOptions): Promise<KbFollower> {
   const { nc, indexes, metrics, log } = options;
   const started = performance.now();
-  const jsm = await ensureKbStream(nc);
+  const jsm = await ensureKbStream(nc, { replicas: options.streamReplicas ?? 1 });
   const js = jsm.jetstream();
   const startInfo = await jsm.streams.info(KB_STREAM);
   // Caught up once the message that was last at start is processed. An empty stream: at once.

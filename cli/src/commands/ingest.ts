@@ -31,17 +31,16 @@ export function registerIngestCommand(program: Command, ctx: CommandContext): vo
       const source = await openDocumentSource(path);
       const nc = await connectCli(flags.nats, "kbalign-cli-ingest");
       try {
-        const streamReplicas = ctx.config.KBALIGN_JS_REPLICAS;
         if (!flags.newVersion) {
-          const report = await ingestDocuments(nc, source, { collection: flags.collection, streamReplicas }, ctx.terminal);
+          const report = await ingestDocuments(nc, source, { collection: flags.collection, streamReplicas: ctx.config.KBALIGN_JS_REPLICAS }, ctx.terminal);
           printIngestReport(report, ctx.terminal);
           ctx.result.exitCode = report.rejected > 0 ? 1 : 0;
           return;
         }
-        const jsm = await ensureKbStream(nc, { replicas: streamReplicas });
+        const jsm = await ensureKbStream(nc, { replicas: ctx.config.KBALIGN_JS_REPLICAS });
         const state = await holdNewCollection(jsm, await readKbState(jsm, flags.collection));
         const version = nextVersion(state);
-        const report = await ingestDocuments(nc, source, { collection: flags.collection, version, streamReplicas }, ctx.terminal);
+        const report = await ingestDocuments(nc, source, { collection: flags.collection, version, streamReplicas: ctx.config.KBALIGN_JS_REPLICAS }, ctx.terminal);
         printIngestReport(report, ctx.terminal);
         if (report.rejected > 0) {
           // A version missing documents is not switched to: the one serving stays.

@@ -15,10 +15,10 @@ interface NatsFlags {
 }
 
 /** Runs `work` on the KBALIGN_CONFIG bucket, the connection closed afterwards. */
-async function withBucket<T>(url: string, auth: NatsAuthSettings, work: (kv: KV) => Promise<T>): Promise<T> {
+async function withBucket<T>(url: string, auth: NatsAuthSettings, replicas: number, work: (kv: KV) => Promise<T>): Promise<T> {
   const nc = await connectCli(url, "kbalign-cli-config", auth);
   try {
-    const kv = await openConfigBucket(nc).catch((err: unknown) => {
+    const kv = await openConfigBucket(nc, { replicas }).catch((err: unknown) => {
       throw new CliError(`cannot open the configuration bucket: ${err instanceof Error ? err.message : String(err)} (nats-server must run with -js)`);
     });
     return await work(kv);
@@ -52,12 +52,12 @@ export function registerConfigCommand(program: Command, ctx: CommandContext): vo
     .option(...natsOption)
     .action(async (key: string | undefined, flags: NatsFlags) => {
       if (key !== undefined) {
-        const value = await withBucket(flags.nats, ctx.natsAuth, (kv) => readConfigValue(kv, key));
+        const value = await withBucket(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, (kv) => readConfigValue(kv, key));
         if (!value) throw new CliError(`${key} is not set: the services use their environment's value`);
         out(value.value);
         return;
       }
-      const values = await withBucket(flags.nats, ctx.natsAuth, readConfig);
+      const values = await withBucket(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, readConfig);
       const byKey = new Map(values.map((v) => [v.key, v]));
       for (const name of runtimeConfigKeys) {
         const value = byKey.get(name);
@@ -72,7 +72,7 @@ export function registerConfigCommand(program: Command, ctx: CommandContext): vo
     .argument("<value>", "the value, as its environment variable would hold it")
     .option(...natsOption)
     .action(async (key: string, value: string, flags: NatsFlags) => {
-      const revision = await withBucket(flags.nats, ctx.natsAuth, (kv) => setConfigValue(kv, key, value));
+      const revision = await withBucket(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, (kv) => setConfigValue(kv, key, value));
       out(`${key} = ${shown(value)} (revision ${revision})`);
     });
 
@@ -81,7 +81,7 @@ export function registerConfigCommand(program: Command, ctx: CommandContext): vo
     .description("every change the bucket keeps, oldest first")
     .option(...natsOption)
     .action(async (flags: NatsFlags) => {
-      const history = await withBucket(flags.nats, ctx.natsAuth, readHistory);
+      const history = await withBucket(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, readHistory);
       if (history.length === 0) out("no changes: the services run on their environment");
       for (const change of history) {
         out(`${String(change.revision).padStart(6)}  ${change.created.toISOString()}  ${change.key.padEnd(26)} ${change.operation === "PUT" ? shown(change.value) : "(unset)"}`);
@@ -94,7 +94,7 @@ export function registerConfigCommand(program: Command, ctx: CommandContext): vo
     .option("--to <revision>", "the revision to return to (see `kbalign config history`)", parseRevision)
     .option(...natsOption)
     .action(async (flags: NatsFlags & { to?: number }) => {
-      await withBucket(flags.nats, ctx.natsAuth, async (kv) => {
+      await withBucket(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, async (kv) => {
         const plan = planRollback(await readHistory(kv), flags.to);
         await applyRollback(kv, plan.steps);
         if (plan.steps.length === 0) out(`nothing to change: the configuration already matches revision ${plan.revision}`);

@@ -25,10 +25,10 @@ function parseVersion(raw: string): number {
 }
 
 /** Runs `work` on the KB stream's manager, the connection closed afterwards. */
-async function withKb<T>(url: string, auth: NatsAuthSettings, work: (jsm: JetStreamManager) => Promise<T>): Promise<T> {
+async function withKb<T>(url: string, auth: NatsAuthSettings, replicas: number, work: (jsm: JetStreamManager) => Promise<T>): Promise<T> {
   const nc: NatsConnection = await connectCli(url, "kbalign-cli-kb", auth);
   try {
-    const jsm = await ensureKbStream(nc).catch((err: unknown) => {
+    const jsm = await ensureKbStream(nc, { replicas }).catch((err: unknown) => {
       throw new CliError(`cannot use JetStream: ${err instanceof Error ? err.message : String(err)} (nats-server must run with -js)`);
     });
     return await work(jsm);
@@ -48,7 +48,7 @@ export function registerKbCommand(program: Command, ctx: CommandContext): void {
     .argument("<name>", "collection", parseCollection)
     .option(...natsOption)
     .action(async (name: CollectionName, flags: NatsFlags) => {
-      const state = await withKb(flags.nats, ctx.natsAuth, (jsm) => readKbState(jsm, name));
+      const state = await withKb(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, (jsm) => readKbState(jsm, name));
       const versions = knownVersions(state);
       if (versions.length === 0) throw new CliError(`collection '${name}' holds nothing`);
       out("   version  documents  loaded                    source");
@@ -65,7 +65,7 @@ export function registerKbCommand(program: Command, ctx: CommandContext): void {
     .argument("<version>", "version number", parseVersion)
     .option(...natsOption)
     .action(async (name: CollectionName, version: number, flags: NatsFlags) => {
-      const { changed } = await withKb(flags.nats, ctx.natsAuth, (jsm) => switchVersion(jsm, name, version));
+      const { changed } = await withKb(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, (jsm) => switchVersion(jsm, name, version));
       out(changed ? `collection '${name}' now serves version ${version}` : `collection '${name}' already serves version ${version}`);
     });
 
@@ -74,7 +74,7 @@ export function registerKbCommand(program: Command, ctx: CommandContext): void {
     .argument("<name>", "collection", parseCollection)
     .option(...natsOption)
     .action(async (name: CollectionName, flags: NatsFlags) => {
-      const { from, pointer } = await withKb(flags.nats, ctx.natsAuth, (jsm) => rollbackVersion(jsm, name));
+      const { from, pointer } = await withKb(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, (jsm) => rollbackVersion(jsm, name));
       out(`collection '${name}' rolled back from version ${from} to version ${pointer.version}`);
     });
 
@@ -84,7 +84,7 @@ export function registerKbCommand(program: Command, ctx: CommandContext): void {
     .argument("<file>", "snapshot file to write")
     .option(...natsOption)
     .action(async (name: CollectionName, file: string, flags: NatsFlags) => {
-      const result = await withKb(flags.nats, ctx.natsAuth, (jsm) => snapshotCollection(jsm, name, file));
+      const result = await withKb(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, (jsm) => snapshotCollection(jsm, name, file));
       out(`wrote version ${result.version} of '${name}' (${result.documents} documents, ${result.bytes} bytes) to ${file}`);
     });
 
@@ -94,7 +94,7 @@ export function registerKbCommand(program: Command, ctx: CommandContext): void {
     .option("--collection <name>", "restore into this collection instead of the snapshot's", parseCollection)
     .option(...natsOption)
     .action(async (file: string, flags: NatsFlags & { collection?: CollectionName }) => {
-      const result = await withKb(flags.nats, ctx.natsAuth, (jsm) => restoreSnapshot(jsm, file, flags.collection));
+      const result = await withKb(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, (jsm) => restoreSnapshot(jsm, file, flags.collection));
       out(`restored ${result.documents} documents into '${result.collection}' version ${result.version}, now served`);
     });
 
@@ -104,7 +104,7 @@ export function registerKbCommand(program: Command, ctx: CommandContext): void {
     .argument("<doc-id>", "the document's id (what recall events carry in docs[].id)")
     .option(...natsOption)
     .action(async (name: CollectionName, id: string, flags: NatsFlags) => {
-      const versions = await withKb(flags.nats, ctx.natsAuth, (jsm) => deleteDocument(jsm, name, id));
+      const versions = await withKb(flags.nats, ctx.natsAuth, ctx.config.KBALIGN_JS_REPLICAS, (jsm) => deleteDocument(jsm, name, id));
       out(`deleted '${id}' from '${name}' (version${versions.length > 1 ? "s" : ""} ${versions.join(", ")})`);
     });
 }

@@ -178,6 +178,7 @@ async function followRuntimeConfig(options: OrchestratorOptions, metrics: Return
       nc,
       log,
       build: runtimeSettingsBuilder(config),
+      replicas: config.KBALIGN_JS_REPLICAS,
       onApplied: ({ revision }) => metrics.configRevision.set(revision),
       onRejected: ({ key }) => metrics.configRejected.inc({ key }),
     });

@@ -1,11 +1,22 @@
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { CONFIG_BUCKET, CONFIG_HISTORY } from "@kbalign/contracts";
 import type { Log } from "./log.js";
 
-/** Opens the runtime-configuration KV bucket, creating it (with history) if it does not exist. */
-export function openConfigBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(CONFIG_BUCKET, { history: CONFIG_HISTORY });
+/**
+ * Opens the runtime-configuration KV bucket, creating it (with history, `replicas` copies:
+ * KBALIGN_JS_REPLICAS) if it does not exist. An existing bucket is used as it is.
+ */
+export async function openConfigBucket(nc: NatsConnection, options: { replicas?: number } = {}): Promise<KV> {
+  const kvm = new Kvm(nc);
+  try {
+    await (await jetstreamManager(nc)).streams.info(`KV_${CONFIG_BUCKET}`);
+    return await kvm.open(CONFIG_BUCKET);
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+    return kvm.create(CONFIG_BUCKET, { history: CONFIG_HISTORY, replicas: options.replicas ?? 1 });
+  }
 }
 
 /**
@@ -25,6 +36,8 @@ export interface RuntimeConfigOptions<S> {
   nc: NatsConnection;
   log: Log;
   build: BuildSettings<S>;
+  /** Copies of the bucket should it have to be created (KBALIGN_JS_REPLICAS); default 1. */
+  replicas?: number;
   /** Called after each accepted change (not for the initial read). */
   onApplied?: (snapshot: SettingsSnapshot<S>) => void;
   /** Called for each value refused: the settings in force stay as they were. */
@@ -49,7 +62,7 @@ export async function watchRuntimeConfig<S>(options: RuntimeConfigOptions<S>): P
   const { log, build } = options;
   const base = build({});
   if (!base.ok) throw new Error(`invalid configuration: ${base.message}`);
-  const kv = await openConfigBucket(options.nc);
+  const kv = await openConfigBucket(options.nc, { replicas: options.replicas ?? 1 });
   let accepted: Record<string, string> = {};
   let snapshot: SettingsSnapshot<S> = { settings: base.settings, revision: 0 };
 

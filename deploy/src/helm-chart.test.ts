@@ -76,18 +76,6 @@ describe("the Helm chart", () => {
   });
 });
 
-describe("resolveTemplate", () => {
-  it("refuses template actions outside the subset it checks", () => {
-    expect(() => resolveTemplate("name: {{ .Release.Name }}", {}, "x.yaml")).toThrow("x.yaml: unsupported template action {{ .Release.Name }}");
-    expect(() => resolveTemplate("replicas: {{ .Values.missing }}", {}, "x.yaml")).toThrow(".Values.missing is not set");
-    expect(() => resolveTemplate("{{- if .Values.a }}\nx: 1\n", { a: true }, "x.yaml")).toThrow("if without end");
-  });
-
-  it("prints raw strings as they are", () => {
-    expect(resolveTemplate("summary: {{`{{ $value }}`}} at {{ .Values.a.b }}", { a: { b: 3 } }, "x.yaml")).toBe("summary: {{ $value }} at 3");
-  });
-});
-
 describe("values.schema.json (what helm install and upgrade check values against)", () => {
   const schema = JSON.parse(readFileSync(join(paths.chart, "values.schema.json"), "utf8")) as object;
   const validate = new Ajv({ allErrors: true }).compile(schema);

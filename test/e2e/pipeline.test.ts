@@ -224,7 +224,8 @@ describe("kbalign end to end: real processes, public contract", () => {
   });
 
   it("answers the services framework's INFO and STATS, as `nats micro info|stats` ask them", async () => {
-    const endpoints: Record<ServiceKey, string[]> = { retriever: ["retrieve"], generator: ["generate"], orchestrator: ["query", "cancel"] };
+    // Retrievers and generators also serve their own subject, where the orchestrator sends each call.
+    const endpoints: Record<ServiceKey, string[]> = { retriever: ["retrieve", "retrieve-instance"], generator: ["generate", "generate-instance"], orchestrator: ["query", "cancel"] };
     for (const key of SERVICES) {
       const info = (await nc.request(`$SRV.INFO.${SERVICE_NAMES[key]}`, "", { timeout: 2_000 })).json<{ name: string; version: string; endpoints: Array<{ name: string }> }>();
       expect(info.name).toBe(SERVICE_NAMES[key]);

@@ -33,6 +33,8 @@ export interface IngestReport {
 
 export interface IngestOptions {
   collection: CollectionName;
+  /** The collection version to load into (default 1, the version a collection starts with). */
+  version?: number;
   maxInFlight?: number;
   /** Show a progress bar / progress lines (off for the demo's small ingest). */
   progress?: boolean;
@@ -80,7 +82,7 @@ export async function ingestDocuments(nc: NatsConnection, source: DocumentSource
       }
       if (seen.has(record.document.id)) report.duplicateIds++;
       else seen.add(record.document.id);
-      await queue.add(kbDocumentSubject(options.collection, record.document.id), encodeJson(record.document), record.where);
+      await queue.add(kbDocumentSubject(options.collection, record.document.id, options.version ?? 1), encodeJson(record.document), record.where);
     }
   } finally {
     await queue.drain();

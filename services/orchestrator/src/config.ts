@@ -11,6 +11,10 @@ const positiveInt = z.coerce.number().int().positive();
 export const OrchestratorEnv = SharedEnv.extend({
   /** Port of /metrics, /healthz and /readyz (0: any free port). */
   KBALIGN_HTTP_PORT: Port.default(9103),
+  /** `topn` of a query that does not say (1–50; default: the pipeline's, 5). */
+  KBALIGN_DEFAULT_TOPN: z.coerce.number().int().min(1).max(50).optional(),
+  /** Cap on the final answer's characters, asked of the generator (default: the generator's own). */
+  KBALIGN_EXTRACTIVE_FINAL_MAX_CHARS: z.coerce.number().int().min(1).max(100_000).optional(),
   /**
    * Requests handled at once by this replica; more are answered OVERLOADED at once. Unset: a limit
    * that adapts to keep the p90 time to the first event under KBALIGN_ADMISSION_TARGET_MS.
@@ -74,5 +78,7 @@ export function pipelineConfig(config: OrchestratorConfig): KBAlignConfigInput {
     queryExpansion: config.KBALIGN_QUERY_EXPANSION,
     expansionWeight: config.KBALIGN_EXPANSION_WEIGHT,
     expansionMaxTerms: config.KBALIGN_EXPANSION_MAX_TERMS,
+    defaultTopn: config.KBALIGN_DEFAULT_TOPN,
+    finalMaxChars: config.KBALIGN_EXTRACTIVE_FINAL_MAX_CHARS,
   };
 }

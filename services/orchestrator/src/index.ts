@@ -3,6 +3,7 @@ import type { NatsConnection } from "@kbalign/nats";
 import { KBAlign, type GeneratorPort, type RetrieverPort } from "@kbalign/pipeline";
 import type { Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
+import { watchRuntimeConfig, type RuntimeConfig } from "@kbalign/nats";
 import { createAdaptiveLimit } from "./adaptive-limit.js";
 import { createAdmission } from "./admission.js";
 import { pipelineConfig, type OrchestratorConfig } from "./config.js";
@@ -14,6 +15,7 @@ import { createCancelHandler } from "./cancel-handler.js";
 import { createReplicaDirectory } from "./replica-directory.js";
 import { subscribeShutdownCancels } from "./shutdown-cancels.js";
 import { createRetrieverClient } from "./retriever-client.js";
+import { runtimeSettingsBuilder, type RuntimeSettings } from "./runtime-settings.js";
 import { registerService } from "./service.js";
 import { createOtelStageTracer } from "./stage-tracer.js";
 
@@ -32,6 +34,8 @@ export interface OrchestratorOptions {
   registry: Registry;
   /** Replace the NATS clients of the retriever or generator (e.g. with in-process ports). */
   ports?: { retriever?: RetrieverPort; generator?: GeneratorPort };
+  /** Follow the runtime configuration bucket KBALIGN_CONFIG (default true; false: the environment only). */
+  runtimeConfig?: boolean;
 }
 
 export interface Orchestrator {
@@ -77,7 +81,19 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           windowMs: 1_000,
         })
       : undefined;
-  const admission = createAdmission(limiter ? () => limiter.limit() : (config.KBALIGN_MAX_IN_FLIGHT ?? 1));
+  const runtime = options.runtimeConfig === false ? undefined : await followRuntimeConfig(options, metrics);
+  // A limit set in the runtime configuration (query.maxInFlight) is fixed; unset, the environment's
+  // (adaptive when KBALIGN_MAX_IN_FLIGHT is unset). Read at each admission, so a change applies to the next request.
+  const admission = createAdmission(() => (runtime?.current().settings.config ?? config).KBALIGN_MAX_IN_FLIGHT ?? limiter?.limit() ?? 1);
+  // Each request runs with the settings in force when it starts, and its `done` names their revision.
+  const configured: Pick<KBAlign, "run"> = runtime
+    ? {
+        run: (input, runOptions) => {
+          const { settings, revision } = runtime.current();
+          return pipeline.run(input, { ...runOptions, config: { config: settings.pipeline, revision } });
+        },
+      }
+    : pipeline;
   const requests = createRequestRegistry();
   const handling = new Set<Promise<unknown>>();
   const track = (promise: Promise<unknown>) => {
@@ -91,7 +107,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   await Promise.all([retrievers?.refresh(), generators?.refresh()]);
   const service = await registerService({
     nc,
-    pipeline,
+    pipeline: configured,
     admission,
     ...(limiter ? { limiter } : {}),
     requests,
@@ -123,6 +139,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     cancels.unsubscribe();
     retrievers?.stop();
     generators?.stop();
+    await runtime?.stop();
   };
   return {
     ready: () => stopping === undefined && !nc.isClosed(),
@@ -143,3 +160,26 @@ async function settledWithin(promises: Set<Promise<unknown>>, ms: number): Promi
     clearTimeout(timer);
   }
 }
+
+/**
+ * Watches KBALIGN_CONFIG. Without JetStream the orchestrator still runs, on its environment alone,
+ * and says so: a cluster without the bucket is a deployment problem to see, not a reason to refuse queries.
+ */
+async function followRuntimeConfig(options: OrchestratorOptions, metrics: ReturnType<typeof createOrchestratorMetrics>): Promise<RuntimeConfig<RuntimeSettings> | undefined> {
+  const { nc, config, log } = options;
+  try {
+    const runtime = await watchRuntimeConfig({
+      nc,
+      log,
+      build: runtimeSettingsBuilder(config),
+      onApplied: ({ revision }) => metrics.configRevision.set(revision),
+      onRejected: ({ key }) => metrics.configRejected.inc({ key }),
+    });
+    metrics.configRevision.set(runtime.current().revision);
+    return runtime;
+  } catch (err) {
+    log.error({ err }, "runtime configuration unavailable (KV bucket KBALIGN_CONFIG): running on the environment alone");
+    return undefined;
+  }
+}
+export { parseRuntimeValue, runtimeSettingsBuilder, type RuntimeSettings } from "./runtime-settings.js";

@@ -76,6 +76,17 @@ export function createOrchestratorMetrics(registry: Registry) {
       labelNames: ["message", "fit"] as const,
       registers: [registry],
     }),
+    configRevision: new Gauge({
+      name: "kbalign_config_revision",
+      help: "Revision of the runtime configuration (KV bucket KBALIGN_CONFIG) in force; 0 when nothing was read from it.",
+      registers: [registry],
+    }),
+    configRejected: new Counter({
+      name: "kbalign_config_rejected_total",
+      help: "Runtime configuration values refused as invalid (the last good value kept), by key.",
+      labelNames: ["key"] as const,
+      registers: [registry],
+    }),
   };
 }
 export type OrchestratorMetrics = ReturnType<typeof createOrchestratorMetrics>;

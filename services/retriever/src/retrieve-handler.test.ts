@@ -19,11 +19,22 @@ describe("createRetrieveHandler", () => {
   });
 
   it("answers an empty list when no term matches", async () => {
-    await expect(handle({ collection: "docs", query: "quantum chromodynamics", topn: 5 })).resolves.toEqual({ docs: [] });
+    await expect(handle({ collection: "docs", query: "quantum chromodynamics", topn: 5 })).resolves.toEqual({ docs: [], kbVersion: 1 });
   });
 
   it("refuses an unknown or empty collection", async () => {
     await expect(handle({ collection: "nope", query: "bread", topn: 5 })).rejects.toBeInstanceOf(CollectionNotFoundError);
     await expect(handle({ collection: "empty", query: "bread", topn: 5 })).rejects.toThrow("collection 'empty' not found");
+  });
+
+  it("ranks the version a request names, and says which version ranked", async () => {
+    const versioned = new IndexRegistry();
+    versioned.getOrCreate("kb", 1).upsert({ id: "old", text: "bread rises with yeast" });
+    versioned.getOrCreate("kb", 2).upsert({ id: "new", text: "bread rises with sourdough" });
+    versioned.setCurrent("kb", 2);
+    const handleVersioned = createRetrieveHandler({ indexes: versioned });
+    expect(await handleVersioned({ collection: "kb", query: "bread", topn: 5 })).toMatchObject({ kbVersion: 2, docs: [{ id: "new" }] });
+    expect(await handleVersioned({ collection: "kb", query: "bread", topn: 5, version: 1 })).toMatchObject({ kbVersion: 1, docs: [{ id: "old" }] });
+    await expect(handleVersioned({ collection: "kb", query: "bread", topn: 5, version: 9 })).rejects.toThrow("version 9 of collection 'kb' not found");
   });
 });

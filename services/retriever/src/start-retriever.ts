@@ -18,7 +18,7 @@ export interface StartRetrieverOptions {
 }
 
 export interface RetrieverHandle {
-  /** Serving requests: caught up, endpoint registered, not stopping, NATS connection open. */
+  /** Serving requests: caught up, endpoint registered, not stopping, NATS connection open, the KB follower healthy (not rebuilding, not failed). */
   ready(): boolean;
   /**
    * Resolves once the index holds everything the KB stream held at start and the `retrieve`
@@ -80,7 +80,7 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
   };
 
   return {
-    ready: () => service !== undefined && !stopping && !service.isStopped && !nc.isClosed(),
+    ready: () => service !== undefined && !stopping && !service.isStopped && !nc.isClosed() && follower.healthy(),
     caughtUp,
     indexes,
     lastSequence: follower.lastSequence,

@@ -5,6 +5,7 @@ import {
   ATTR_ERROR_TYPE,
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_TEMPLATE,
   ATTR_MESSAGING_MESSAGE_BODY_SIZE,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
@@ -41,10 +42,17 @@ export function startSendSpan(subject: string, bodyBytes: number): Span {
     attributes: {
       [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_NATS,
       [ATTR_MESSAGING_DESTINATION_NAME]: subject,
+      ...destinationTemplate(subject),
       [ATTR_MESSAGING_OPERATION_TYPE]: "send",
       [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodyBytes,
     },
   });
+}
+
+/** For a replica's own subject, the shared one it stands for (spans are named after it). */
+function destinationTemplate(subject: string): Record<string, string> {
+  const shared = sharedSubjectOf(subject);
+  return shared === subject ? {} : { [ATTR_MESSAGING_DESTINATION_TEMPLATE]: `${shared}.instance.{id}` };
 }
 
 /** A CONSUMER span `process <subject>`, child of the context the message carried. */
@@ -57,6 +65,7 @@ export function startProcessSpan(subject: string, h: MsgHdrs | undefined, bodyBy
       attributes: {
         [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_NATS,
         [ATTR_MESSAGING_DESTINATION_NAME]: subject,
+        ...destinationTemplate(subject),
         [ATTR_MESSAGING_OPERATION_TYPE]: "process",
         [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodyBytes,
         ...(queue ? { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: queue } : {}),

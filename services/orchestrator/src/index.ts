@@ -171,6 +171,7 @@ async function followRuntimeConfig(options: OrchestratorOptions, metrics: Return
     const runtime = await watchRuntimeConfig({
       nc,
       log,
+      replicas: config.KBALIGN_JS_REPLICAS,
       build: runtimeSettingsBuilder(config),
       onApplied: ({ revision }) => metrics.configRevision.set(revision),
       onRejected: ({ key }) => metrics.configRejected.inc({ key }),

@@ -3,9 +3,12 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { CONFIG_BUCKET, CONFIG_HISTORY } from "@kbalign/contracts";
 import type { Log } from "./log.js";
 
-/** Opens the runtime-configuration KV bucket, creating it (with history) if it does not exist. */
-export function openConfigBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(CONFIG_BUCKET, { history: CONFIG_HISTORY });
+/**
+ * Opens the runtime-configuration KV bucket, creating it (with history, and `replicas` copies:
+ * KBALIGN_JS_REPLICAS, 3 on a three-node cluster) if it does not exist.
+ */
+export function openConfigBucket(nc: NatsConnection, options: { replicas?: number } = {}): Promise<KV> {
+  return new Kvm(nc).create(CONFIG_BUCKET, { history: CONFIG_HISTORY, replicas: options.replicas ?? 1 });
 }
 
 /**
@@ -22,6 +25,8 @@ export interface SettingsSnapshot<S> {
 }
 
 export interface RuntimeConfigOptions<S> {
+  /** Copies of the bucket should it have to be created (KBALIGN_JS_REPLICAS); default 1. */
+  replicas?: number;
   nc: NatsConnection;
   log: Log;
   build: BuildSettings<S>;
@@ -49,7 +54,7 @@ export async function watchRuntimeConfig<S>(options: RuntimeConfigOptions<S>): P
   const { log, build } = options;
   const base = build({});
   if (!base.ok) throw new Error(`invalid configuration: ${base.message}`);
-  const kv = await openConfigBucket(options.nc);
+  const kv = await openConfigBucket(options.nc, { replicas: options.replicas ?? 1 });
   let accepted: Record<string, string> = {};
   let snapshot: SettingsSnapshot<S> = { settings: base.settings, revision: 0 };
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Ajv } from "ajv";
 import { parse } from "yaml";
 import { objectId, type KubeObject } from "./kube-object.js";
 import { parseObjects } from "./kustomize.js";
@@ -75,14 +76,40 @@ describe("the Helm chart", () => {
   });
 });
 
-describe("resolveTemplate", () => {
-  it("refuses template actions outside the subset it checks", () => {
-    expect(() => resolveTemplate("name: {{ .Release.Name }}", {}, "x.yaml")).toThrow("x.yaml: unsupported template action {{ .Release.Name }}");
-    expect(() => resolveTemplate("replicas: {{ .Values.missing }}", {}, "x.yaml")).toThrow(".Values.missing is not set");
-    expect(() => resolveTemplate("{{- if .Values.a }}\nx: 1\n", { a: true }, "x.yaml")).toThrow("if without end");
+describe("values.schema.json (what helm install and upgrade check values against)", () => {
+  const schema = JSON.parse(readFileSync(join(paths.chart, "values.schema.json"), "utf8")) as object;
+  const validate = new Ajv({ allErrors: true }).compile(schema);
+  const problems = (values: unknown): string[] => (validate(values) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message}`));
+
+  it("accepts the default values", () => {
+    expect(problems(defaults)).toEqual([]);
   });
 
-  it("prints raw strings as they are", () => {
-    expect(resolveTemplate("summary: {{`{{ $value }}`}} at {{ .Values.a.b }}", { a: { b: 3 } }, "x.yaml")).toBe("summary: {{ $value }} at 3");
+  it("refuses the latest tag, a replica count of 0, a volume size without a unit and a misspelt key, naming each field", () => {
+    const values = structuredClone(defaults) as Record<string, Record<string, unknown>>;
+    values.image!.tag = "latest";
+    values.retriever!.minReplicas = 0;
+    values.nats!.storage = "10";
+    values.monitoring!.enbled = true;
+    const found = problems(values).join("\n");
+    expect(found).toContain("/image/tag must NOT be valid");
+    expect(found).toContain("/retriever/minReplicas must be >= 1");
+    expect(found).toContain("/nats/storage must match pattern");
+    expect(found).toContain("/monitoring must NOT have additional properties");
+  });
+
+  it("covers every value the templates read", () => {
+    const referenced = new Set(
+      readdirSync(join(paths.chart, "templates")).flatMap((name) =>
+        [...readFileSync(join(paths.chart, "templates", name), "utf8").matchAll(/\{\{-? (?:if )?\.Values\.([\w.]+) \}\}/g)].map((match) => match[1]!),
+      ),
+    );
+    for (const path of referenced) {
+      const [group, key] = path.split(".") as [string, string];
+      const groupSchema = (schema as { properties: Record<string, { properties?: Record<string, unknown>; $ref?: string }> }).properties[group];
+      expect(groupSchema, path).toBeDefined();
+      if (groupSchema!.$ref === undefined) expect(groupSchema!.properties?.[key], path).toBeDefined();
+    }
+    expect(referenced.size).toBeGreaterThan(8);
   });
 });

@@ -177,7 +177,6 @@ async function followRuntimeConfig(options: OrchestratorOptions, metrics: Return
     const runtime = await watchRuntimeConfig({
       nc,
       log,
-      replicas: config.KBALIGN_JS_REPLICAS,
       build: runtimeSettingsBuilder(config),
       replicas: config.KBALIGN_JS_REPLICAS,
       onApplied: ({ revision }) => metrics.configRevision.set(revision),

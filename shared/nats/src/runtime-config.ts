@@ -33,8 +33,6 @@ export interface SettingsSnapshot<S> {
 }
 
 export interface RuntimeConfigOptions<S> {
-  /** Copies of the bucket should it have to be created (KBALIGN_JS_REPLICAS); default 1. */
-  replicas?: number;
   nc: NatsConnection;
   log: Log;
   build: BuildSettings<S>;

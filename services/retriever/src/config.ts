@@ -18,6 +18,10 @@ const RetrieverEnv = SharedEnv.extend({
   KBALIGN_KB_PULL_EXPIRES_MS: z.coerce.number().int().min(1_000).max(300_000).default(5_000),
   /** How often (ms) the KB consumer's pending count is read for kbalign_kb_lag_messages between messages. */
   KBALIGN_KB_LAG_CHECK_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /** Most rankings the result cache keeps (least recently used out first); 0 turns it off. */
+  KBALIGN_RETRIEVE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  /** Most heap bytes the result cache's rankings may take, documents' texts counted in full. */
+  KBALIGN_RETRIEVE_CACHE_MAX_BYTES: z.coerce.number().int().min(0).max(2 ** 40).default(64 * 1024 * 1024),
 });
 
 export type RetrieverConfig = Readonly<z.infer<typeof RetrieverEnv>>;

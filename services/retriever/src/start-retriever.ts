@@ -6,11 +6,12 @@ import type { RetrieverConfig } from "./config.js";
 import { IndexRegistry } from "./index-registry.js";
 import { startKbFollower } from "./kb-follower.js";
 import { createRetrieverMetrics } from "./metrics.js";
+import { RetrieveResultCache } from "./result-cache.js";
 import { addRetrieverService } from "./service.js";
 
 export interface StartRetrieverOptions {
   nc: NatsConnection;
-  config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE">;
+  config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE" | "KBALIGN_RETRIEVE_CACHE_ENTRIES" | "KBALIGN_RETRIEVE_CACHE_MAX_BYTES">;
   log: Logger;
   /** Where the retriever's instruments are declared (once per registry). */
   registry: Registry;
@@ -41,6 +42,12 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
   const metrics = createRetrieverMetrics(options.registry);
   const indexes = new IndexRegistry({ k1: config.KBALIGN_BM25_K1, b: config.KBALIGN_BM25_B, titleWeight: config.KBALIGN_BM25_TITLE_WEIGHT });
   const follower = await startKbFollower({ nc, indexes, metrics, log, pullExpiresMs: config.KBALIGN_KB_PULL_EXPIRES_MS, lagCheckMs: config.KBALIGN_KB_LAG_CHECK_MS });
+  const cache = new RetrieveResultCache({
+    maxEntries: config.KBALIGN_RETRIEVE_CACHE_ENTRIES,
+    maxBytes: config.KBALIGN_RETRIEVE_CACHE_MAX_BYTES,
+    onHit: () => metrics.cacheHits.inc(),
+    onMiss: () => metrics.cacheMisses.inc(),
+  });
   let service: Service | undefined;
   let stopping = false;
 
@@ -53,6 +60,7 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
       log,
       observe: metrics.observeEndpoint,
       onReplyCut: (fit) => metrics.payloadCuts.inc({ message: "retrieve_reply", fit }),
+      cache,
       instance: config.KBALIGN_INSTANCE,
     });
     if (stopping) {

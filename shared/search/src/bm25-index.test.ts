@@ -178,6 +178,29 @@ describe("Bm25Index replacement", () => {
   });
 });
 
+describe("Bm25Index generation", () => {
+  it("changes with every added or replaced document, never with a search", () => {
+    const index = new Bm25Index();
+    const seen = new Set([index.generation]);
+    index.upsert({ id: "a", text: "tides rise" });
+    seen.add(index.generation);
+    index.upsert({ id: "a", text: "tides fall" });
+    seen.add(index.generation);
+    expect(seen.size).toBe(3);
+    const before = index.generation;
+    index.search("tides", 5);
+    expect(index.generation).toBe(before);
+  });
+
+  it("is never shared by two indexes", () => {
+    const first = new Bm25Index();
+    first.upsert({ id: "a", text: "tides" });
+    const second = new Bm25Index();
+    second.upsert({ id: "a", text: "tides" });
+    expect(second.generation).not.toBe(first.generation);
+  });
+});
+
 describe("Bm25Index on the test corpora", () => {
   it("finds the English document a question is about", () => {
     const index = indexOf(englishCorpus);

@@ -50,6 +50,11 @@ const DEAD = -1;
  */
 const COMPACTION_MIN_DEAD = 1_024;
 
+// Process-wide, so that every state of every index has a number no other state of any index ever
+// had: a cache keyed on (collection, generation) cannot mistake a rebuilt or swapped index for the
+// one it cached from.
+let lastGeneration = 0;
+
 interface DocumentTerms {
   text: string[];
   title: string[];
@@ -83,6 +88,8 @@ export class Bm25Index {
   private liveCount = 0;
   private deadCount = 0;
 
+  private currentGeneration = ++lastGeneration;
+
   // Search scratch space, grown with the slot count and reset after each search.
   private scores = new Float64Array(0);
   private touched = new Int32Array(0);
@@ -105,6 +112,15 @@ export class Bm25Index {
     return this.text.termCount;
   }
 
+  /**
+   * Changes with every change to the documents (add, replace, or any other mutation, which must
+   * bump it) and never repeats, in this index or any other of the process: two searches with the
+   * same generation see the same documents. Keys the retriever's result cache.
+   */
+  get generation(): number {
+    return this.currentGeneration;
+  }
+
   has(id: string): boolean {
     return this.slotById.has(id);
   }
@@ -112,6 +128,7 @@ export class Bm25Index {
   /** Adds a document, or replaces the one with the same id (its old terms and length no longer count). */
   upsert(doc: IndexableDocument): UpsertResult {
     const previous = this.slotById.get(doc.id);
+    this.currentGeneration = ++lastGeneration;
     if (previous !== undefined) this.retire(previous);
 
     const slot = this.ids.length;

@@ -23,8 +23,8 @@ const HAN = /\p{Script=Han}/u;
 
 // Stemming and dictionary segmentation are most of tokenizing's cost, and texts repeat
 // themselves (a vocabulary; the same retrieved documents, request after request): remember both,
-// in memos bounded by the heap bytes their entries take (BoundedMemo: one Map lookup per hit), so no stream of new text can grow
-// them past STEM_MEMO_BYTES + HAN_MEMO_BYTES (48 MiB) per process. Tokenizing all of SciFact
+// in memos bounded by the heap bytes their entries take (BoundedMemo: one Map lookup per hit), so
+// no stream of new text can grow them past STEM_MEMO_BYTES + HAN_MEMO_BYTES (48 MiB) per process. Tokenizing all of SciFact
 // (29,500 distinct words) leaves 4 MiB of stems on the heap, all of CMRC 2018 (36,000 distinct Han
 // runs) 13 MiB: the budgets hold a knowledge base's working vocabulary with room to spare, and
 // stay small beside a service's heap.

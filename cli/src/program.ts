@@ -5,7 +5,9 @@ import type { CommandContext } from "./command-context.js";
 import { registerAskCommand } from "./commands/ask.js";
 import { registerBenchCommand } from "./commands/bench.js";
 import { registerEvalCommand } from "./commands/eval.js";
+import { registerConfigCommand } from "./commands/config.js";
 import { registerIngestCommand } from "./commands/ingest.js";
+import { registerKbCommand } from "./commands/kb.js";
 import { registerUpCommand } from "./commands/up.js";
 import { loadConfig } from "./config.js";
 import { CliError } from "./errors.js";
@@ -32,6 +34,8 @@ export function createProgram(ctx: CommandContext): Command {
     });
   registerUpCommand(program, ctx);
   registerIngestCommand(program, ctx);
+  registerKbCommand(program, ctx);
+  registerConfigCommand(program, ctx);
   registerAskCommand(program, ctx);
   registerEvalCommand(program, ctx);
   registerBenchCommand(program, ctx);

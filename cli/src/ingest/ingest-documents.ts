@@ -33,9 +33,13 @@ export interface IngestReport {
 
 export interface IngestOptions {
   collection: CollectionName;
+  /** The collection version to load into (default 1, the version a collection starts with). */
+  version?: number;
   maxInFlight?: number;
   /** Show a progress bar / progress lines (off for the demo's small ingest). */
   progress?: boolean;
+  /** Replicas of the KB stream should the ingest have to create it (KBALIGN_JS_REPLICAS); default 1. */
+  streamReplicas?: number;
 }
 
 /**
@@ -45,7 +49,7 @@ export interface IngestOptions {
  */
 export async function ingestDocuments(nc: NatsConnection, source: DocumentSource, options: IngestOptions, terminal: Terminal): Promise<IngestReport> {
   const started = Date.now();
-  const jsm = await ensureKbStream(nc).catch((err: unknown) => {
+  const jsm = await ensureKbStream(nc, { replicas: options.streamReplicas ?? 1 }).catch((err: unknown) => {
     throw new CliError(`cannot use JetStream: ${err instanceof Error ? err.message : String(err)} (nats-server must run with -js)`);
   });
   const js = jsm.jetstream();
@@ -78,7 +82,7 @@ export async function ingestDocuments(nc: NatsConnection, source: DocumentSource
       }
       if (seen.has(record.document.id)) report.duplicateIds++;
       else seen.add(record.document.id);
-      await queue.add(kbDocumentSubject(options.collection, record.document.id), encodeJson(record.document), record.where);
+      await queue.add(kbDocumentSubject(options.collection, record.document.id, options.version ?? 1), encodeJson(record.document), record.where);
     }
   } finally {
     await queue.drain();

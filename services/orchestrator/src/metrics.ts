@@ -59,6 +59,11 @@ export function createOrchestratorMetrics(registry: Registry) {
       help: "Query requests being handled by this replica.",
       registers: [registry],
     }),
+    admissionLimit: new Gauge({
+      name: "kbalign_admission_limit",
+      help: "Query requests this replica admits at once now (fixed, or adapting to the time to the first event).",
+      registers: [registry],
+    }),
     retries: new Counter({
       name: "kbalign_retries_total",
       help: "Retries of failed calls, by target (retrieve, generate).",
@@ -69,6 +74,17 @@ export function createOrchestratorMetrics(registry: Registry) {
       name: "kbalign_payload_cuts_total",
       help: "Messages made to fit NATS max_payload, by message (a stage event's state, generate_request) and fit (truncated, replaced, failed).",
       labelNames: ["message", "fit"] as const,
+      registers: [registry],
+    }),
+    configRevision: new Gauge({
+      name: "kbalign_config_revision",
+      help: "Revision of the runtime configuration (KV bucket KBALIGN_CONFIG) in force; 0 when nothing was read from it.",
+      registers: [registry],
+    }),
+    configRejected: new Counter({
+      name: "kbalign_config_rejected_total",
+      help: "Runtime configuration values refused as invalid (the last good value kept), by key.",
+      labelNames: ["key"] as const,
       registers: [registry],
     }),
   };

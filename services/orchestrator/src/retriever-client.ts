@@ -19,7 +19,7 @@ export function createRetrieverClient(nc: NatsConnection, replicas?: ReplicaDire
         (instance) => instanceSubject(Subjects.retrieve, instance),
         (subject) => requestJson(nc, subject, req, { response: RetrieveResponse, timeoutMs }),
       );
-      return res.docs;
+      return res.kbVersion === undefined ? res.docs : { docs: res.docs, kbVersion: res.kbVersion };
     },
   };
 }

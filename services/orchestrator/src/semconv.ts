@@ -10,6 +10,10 @@ export const ATTR_KBALIGN_RETRY_TARGET = "kbalign.retry.target";
 export const ATTR_KBALIGN_RETRY_ATTEMPT = "kbalign.retry.attempt";
 export const ATTR_KBALIGN_RETRY_DELAY_MS = "kbalign.retry.delay_ms";
 export const ATTR_KBALIGN_DEGRADATION_FALLBACK = "kbalign.degradation.fallback";
+/** Revision of the runtime configuration (KV bucket KBALIGN_CONFIG) a request ran with. */
+export const ATTR_KBALIGN_CONFIG_REVISION = "kbalign.config.revision";
+/** Collection version a recall ranked. */
+export const ATTR_KBALIGN_KB_VERSION = "kbalign.kb.version";
 /** User content: recorded only with KBALIGN_TRACE_CONTENT=true. */
 export const ATTR_KBALIGN_QUERY = "kbalign.query";
 export const ATTR_KBALIGN_ANSWER = "kbalign.answer";

@@ -67,6 +67,18 @@ describe("createOtelStageTracer", () => {
     expect(spans.find((s) => s.name === "final_answer")?.attributes).toMatchObject({ "kbalign.answer.chars": "Bees dance.".length });
   });
 
+  it("puts the collection version on the recall spans and the config revision on every stage span", async () => {
+    const versioned: RetrieverPort = { retrieve: async () => ({ docs, kbVersion: 4 }) };
+    const pipeline = new KBAlign(versioned, generator(false), { retryBaseDelayMs: 1, maxRetries: 0 }, {}, createOtelStageTracer());
+    const config = pipeline.config;
+    for await (const _ of pipeline.run({ query: question, collection: "c", topn: 1 }, { config: { config, revision: 9 } })) void _;
+    const spans = exporter.getFinishedSpans();
+    for (const name of ["recall", "query_expansion_recall"]) {
+      expect(spans.find((s) => s.name === name)?.attributes).toMatchObject({ "kbalign.kb.version": 4, "kbalign.config.revision": 9 });
+    }
+    expect(spans.find((s) => s.name === "final_answer")?.attributes).toMatchObject({ "kbalign.config.revision": 9 });
+  });
+
   it("marks a failed stage ERROR with error.type, records the degradation on the query span, and keeps user text out", async () => {
     const { spans, root } = await runUnderQuerySpan(generator(true));
     const first = spans.find((s) => s.name === "first_answer");

@@ -6,6 +6,8 @@ import {
   ATTR_ERROR_TYPE,
   ATTR_KBALIGN_ANSWER,
   ATTR_KBALIGN_ANSWER_CHARS,
+  ATTR_KBALIGN_CONFIG_REVISION,
+  ATTR_KBALIGN_KB_VERSION,
   ATTR_KBALIGN_DEGRADATION_FALLBACK,
   ATTR_KBALIGN_DOCUMENTS_COUNT,
   ATTR_KBALIGN_QUERY,
@@ -49,6 +51,7 @@ export function createOtelStageTracer(options: StageTracerOptions = {}): StageTr
       );
       const baggage = (propagation.getBaggage(parent) ?? propagation.createBaggage()).setEntry(REQUEST_ID_BAGGAGE_KEY, { value: requestId });
       const active = propagation.setBaggage(trace.setSpan(parent, span), baggage);
+      if (input.configRevision !== undefined) span.setAttribute(ATTR_KBALIGN_CONFIG_REVISION, input.configRevision);
       if (recordContent) span.setAttribute(ATTR_KBALIGN_QUERY, input.query);
       return {
         run: (fn) => context.with(active, fn),
@@ -67,6 +70,7 @@ export function createOtelStageTracer(options: StageTracerOptions = {}): StageTr
           }
           if (result?.documents !== undefined) span.setAttribute(ATTR_KBALIGN_DOCUMENTS_COUNT, result.documents);
           if (result?.chars !== undefined) span.setAttribute(ATTR_KBALIGN_ANSWER_CHARS, result.chars);
+          if (result?.kbVersion !== undefined) span.setAttribute(ATTR_KBALIGN_KB_VERSION, result.kbVersion);
           if (recordContent && result?.text !== undefined) span.setAttribute(ATTR_KBALIGN_ANSWER, result.text);
           span.end();
         },

@@ -23,6 +23,10 @@ export interface RetrieverMetrics {
   consumerResets: Counter;
   /** `kbalign_kb_follower_restarts_total`: the follower had to reopen its consumer after a failure. */
   followerRestarts: Counter;
+  /** `kbalign_index_version{collection}`: the version each collection serves. */
+  indexVersion: Gauge<"collection">;
+  /** `kbalign_kb_rebuilds_total{reason}`: indexes rebuilt from the stream because it was purged, reset or recreated under the follower. */
+  rebuilds: Counter<"reason">;
   /** `kbalign_payload_cuts_total{message="retrieve_reply",fit}`: replies made to fit max_payload (dropped: whole documents left out; truncated: the best one cut). */
   payloadCuts: Counter<"message" | "fit">;
   /** `kbalign_retrieve_cache_hits_total`: retrievals answered from the result cache. */
@@ -60,7 +64,7 @@ export function createRetrieverMetrics(registry: Registry): RetrieverMetrics {
     }),
     documentsApplied: new Counter({
       name: "kbalign_kb_documents_applied_total",
-      help: "Knowledge-base documents indexed, by operation (added or replaced).",
+      help: "Knowledge-base documents indexed, by operation (added, replaced or deleted).",
       labelNames: ["operation"],
       registers,
     }),
@@ -88,6 +92,18 @@ export function createRetrieverMetrics(registry: Registry): RetrieverMetrics {
     followerRestarts: new Counter({
       name: "kbalign_kb_follower_restarts_total",
       help: "Times the knowledge-base follower reopened its consumer after a failure.",
+      registers,
+    }),
+    indexVersion: new Gauge({
+      name: "kbalign_index_version",
+      help: "The version of each collection the retriever serves.",
+      labelNames: ["collection"],
+      registers,
+    }),
+    rebuilds: new Counter({
+      name: "kbalign_kb_rebuilds_total",
+      help: "Times the retriever rebuilt its indexes from the knowledge-base stream because the stream was purged, reset or recreated under it, by reason.",
+      labelNames: ["reason"],
       registers,
     }),
     payloadCuts: new Counter({

@@ -20,7 +20,7 @@ describe("createRetrieveHandler", () => {
   });
 
   it("answers an empty list when no term matches", async () => {
-    await expect(handle({ collection: "docs", query: "quantum chromodynamics", topn: 5 })).resolves.toEqual({ docs: [] });
+    await expect(handle({ collection: "docs", query: "quantum chromodynamics", topn: 5 })).resolves.toEqual({ docs: [], kbVersion: 1 });
   });
 
   it("refuses an unknown or empty collection", async () => {
@@ -54,6 +54,27 @@ describe("createRetrieveHandler", () => {
     expect(afterReplace).toEqual(await uncached(ask));
     expect(afterReplace.docs.find((d) => d.id === "tides")).toBeUndefined();
     expect(hits).toBe(2);
+
+    // A deleted document, then a switch to another version of the collection.
+    index.remove("spring");
+    expect(await cached(ask)).toEqual(await uncached(ask));
+    expect((await cached(ask)).docs.find((d) => d.id === "spring")).toBeUndefined();
+    registry.getOrCreate("kb", 2).upsert({ id: "v2", text: "Version two: the Moon raises the tides." });
+    registry.setCurrent("kb", 2);
+    expect((await cached(ask)).docs.map((d) => d.id)).toEqual(["v2"]);
+    expect(await cached(ask)).toEqual(await uncached(ask));
+    expect(hits).toBe(4);
+  });
+
+  it("ranks the version a request names, and says which version ranked", async () => {
+    const versioned = new IndexRegistry();
+    versioned.getOrCreate("kb", 1).upsert({ id: "old", text: "bread rises with yeast" });
+    versioned.getOrCreate("kb", 2).upsert({ id: "new", text: "bread rises with sourdough" });
+    versioned.setCurrent("kb", 2);
+    const handleVersioned = createRetrieveHandler({ indexes: versioned });
+    expect(await handleVersioned({ collection: "kb", query: "bread", topn: 5 })).toMatchObject({ kbVersion: 2, docs: [{ id: "new" }] });
+    expect(await handleVersioned({ collection: "kb", query: "bread", topn: 5, version: 1 })).toMatchObject({ kbVersion: 1, docs: [{ id: "old" }] });
+    await expect(handleVersioned({ collection: "kb", query: "bread", topn: 5, version: 9 })).rejects.toThrow("version 9 of collection 'kb' not found");
   });
 });
 

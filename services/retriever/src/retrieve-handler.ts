@@ -19,15 +19,20 @@ export interface RetrieveHandlerDeps {
  * `kbalign.v1.retrieve`: the `topn` best documents of the collection for the query. A collection
  * with no document is reported as not found rather than answered with nothing, so a typo in a
  * collection name surfaces as an error instead of as answers grounded on no document.
- * A reply that would not fit NATS' max_payload keeps the best documents that fit (see fitDocuments).
+ * A request naming a version ranks that version (NOT_FOUND once it is gone); the reply says which
+ * version ranked. A reply that would not fit NATS' max_payload keeps the best documents that fit (see fitDocuments).
  */
 export function createRetrieveHandler({ indexes, maxReplyBytes, log, cache, onCut }: RetrieveHandlerDeps) {
   return async (req: RetrieveRequest): Promise<RetrieveResponse> => {
-    const index = indexes.get(req.collection);
-    if (!index || index.size === 0) throw new CollectionNotFoundError(req.collection);
+    const found = indexes.resolve(req.collection, req.version);
+    if (!found || found.index.size === 0) throw new CollectionNotFoundError(req.collection, req.version);
+    const kbVersion = found.version;
+    const { index } = found;
     const rank = () => index.search({ text: req.query, expansion: req.expansion }, req.topn);
+    // The generation identifies the version's index and its state: a version switch or any change
+    // to the documents reaches a different key.
     const docs = cache ? cache.rank(req, index.generation, rank) : rank();
-    if (!maxReplyBytes) return { docs };
+    if (!maxReplyBytes) return { docs, kbVersion };
     const maxBytes = maxReplyBytes();
     const fitted = fitDocuments(docs, maxBytes);
     if (fitted.dropped > 0 || fitted.truncated) {
@@ -37,6 +42,6 @@ export function createRetrieveHandler({ indexes, maxReplyBytes, log, cache, onCu
         "retrieve reply cut to fit max_payload",
       );
     }
-    return { docs: fitted.docs };
+    return { docs: fitted.docs, kbVersion };
   };
 }

@@ -114,7 +114,7 @@ describe("retriever over a real nats-server", () => {
     await retriever.caughtUp;
     const index = retriever.indexes.get("replace")!;
     expect(index.size).toBe(2);
-    expect(await retrieve(nc, { collection: "replace", query: "zebras savanna", topn: 5 })).toEqual({ docs: [] });
+    expect(await retrieve(nc, { collection: "replace", query: "zebras savanna", topn: 5 })).toEqual({ docs: [], kbVersion: 1 });
     expect((await retrieve(nc, { collection: "replace", query: "giraffes", topn: 5 })).docs).toEqual([
       { id: "doc/1", title: "One", text: "giraffes eat acacia leaves", score: expect.any(Number) },
     ]);
@@ -125,7 +125,7 @@ describe("retriever over a real nats-server", () => {
       return docs.length > 0 ? docs : undefined;
     });
     expect(found.map((d) => [d.id, d.text])).toEqual([["doc/1", "penguins swim in cold water"]]);
-    expect(await retrieve(nc, { collection: "replace", query: "giraffes acacia", topn: 5 })).toEqual({ docs: [] });
+    expect(await retrieve(nc, { collection: "replace", query: "giraffes acacia", topn: 5 })).toEqual({ docs: [], kbVersion: 1 });
     expect(index.size).toBe(2);
     expect(await metricValue(retriever.registry, "kbalign_index_documents", { collection: "replace" })).toBe(2);
     expect(await metricValue(retriever.registry, "kbalign_kb_documents_applied_total", { operation: "replaced" })).toBe(1);

@@ -11,14 +11,15 @@ import { addRetrieverService } from "./service.js";
 
 export interface StartRetrieverOptions {
   nc: NatsConnection;
-  config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE" | "KBALIGN_RETRIEVE_CACHE_ENTRIES" | "KBALIGN_RETRIEVE_CACHE_MAX_BYTES">;
+  config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE" | "KBALIGN_RETRIEVE_CACHE_ENTRIES" | "KBALIGN_RETRIEVE_CACHE_MAX_BYTES"> &
+    Partial<Pick<RetrieverConfig, "KBALIGN_JS_REPLICAS">>;
   log: Logger;
   /** Where the retriever's instruments are declared (once per registry). */
   registry: Registry;
 }
 
 export interface RetrieverHandle {
-  /** Serving requests: caught up, endpoint registered, not stopping, NATS connection open. */
+  /** Serving requests: caught up, endpoint registered, not stopping, NATS connection open, the KB follower healthy (not rebuilding, not failed). */
   ready(): boolean;
   /**
    * Resolves once the index holds everything the KB stream held at start and the `retrieve`
@@ -41,7 +42,7 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
   const { nc, config, log } = options;
   const metrics = createRetrieverMetrics(options.registry);
   const indexes = new IndexRegistry({ k1: config.KBALIGN_BM25_K1, b: config.KBALIGN_BM25_B, titleWeight: config.KBALIGN_BM25_TITLE_WEIGHT });
-  const follower = await startKbFollower({ nc, indexes, metrics, log, pullExpiresMs: config.KBALIGN_KB_PULL_EXPIRES_MS, lagCheckMs: config.KBALIGN_KB_LAG_CHECK_MS });
+  const follower = await startKbFollower({ nc, indexes, metrics, log, pullExpiresMs: config.KBALIGN_KB_PULL_EXPIRES_MS, lagCheckMs: config.KBALIGN_KB_LAG_CHECK_MS, streamReplicas: config.KBALIGN_JS_REPLICAS ?? 1 });
   const cache = new RetrieveResultCache({
     maxEntries: config.KBALIGN_RETRIEVE_CACHE_ENTRIES,
     maxBytes: config.KBALIGN_RETRIEVE_CACHE_MAX_BYTES,
@@ -87,7 +88,7 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
   };
 
   return {
-    ready: () => service !== undefined && !stopping && !service.isStopped && !nc.isClosed(),
+    ready: () => service !== undefined && !stopping && !service.isStopped && !nc.isClosed() && follower.healthy(),
     caughtUp,
     indexes,
     lastSequence: follower.lastSequence,

@@ -60,8 +60,12 @@ export class CollectionNotFoundError extends KBAlignError {
   override readonly name = "CollectionNotFoundError";
   readonly code = "COLLECTION_NOT_FOUND";
   readonly retryable = false;
-  constructor(readonly collection: string) {
-    super(`collection '${collection}' not found`);
+  constructor(
+    readonly collection: string,
+    /** The version asked for, when the request named one. */
+    readonly version?: number,
+  ) {
+    super(version === undefined ? `collection '${collection}' not found` : `version ${version} of collection '${collection}' not found`);
   }
 }
 

@@ -9,3 +9,4 @@ export * from "./trace-context.js";
 export * from "./kb-stream.js";
 export { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
 export type { NatsConnection, Msg, MsgHdrs, Subscription } from "@nats-io/nats-core";
+export * from "./runtime-config.js";

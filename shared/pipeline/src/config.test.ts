@@ -17,6 +17,7 @@ describe("parseKBAlignConfig", () => {
       queryExpansion: "fused",
       expansionWeight: 0.3,
       expansionMaxTerms: 10,
+      defaultTopn: 5,
       extractiveFallbackSentences: 5,
     });
     expect(Object.isFrozen(config)).toBe(true);

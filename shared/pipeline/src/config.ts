@@ -43,6 +43,10 @@ export const KBAlignConfig = z
     queryExpansion: z.enum(["fused", "weighted", "concat"]).default("fused"),
     expansionWeight: z.number().gt(0).max(1).default(0.3),
     expansionMaxTerms: z.number().int().min(1).max(200).default(10),
+    /** `topn` of a request that does not say (runtime key query.defaultTopn). */
+    defaultTopn: z.number().int().min(1).max(50).default(5),
+    /** Cap on the final answer's characters, asked of the generator (runtime key extractive.finalMaxChars); unset: the generator's own. */
+    finalMaxChars: z.number().int().min(1).max(100_000).optional(),
     /** Sentences of the extractive answer used when the final generation fails before any chunk. */
     extractiveFallbackSentences: z.number().int().min(1).max(50).default(5),
   })

@@ -1,7 +1,12 @@
-import { CollectionNotFoundError, TimeoutError } from "@kbalign/contracts";
+import { CollectionNotFoundError, TimeoutError, type Document, type RetrieveRequest } from "@kbalign/contracts";
 import { Bm25Index, type Bm25Parameters } from "@kbalign/search";
 import { defaultExtractiveLimits, detectLanguage, extractiveChunks, noDocumentsAnswer } from "@kbalign/text";
-import type { GeneratorPort, RetrieverPort } from "./ports.js";
+import type { GeneratorPort, RetrieveOptions, RetrieverPort } from "./ports.js";
+
+/** A RetrieverPort that always answers with plain documents (an in-process collection has one version). */
+export interface InProcessRetriever extends RetrieverPort {
+  retrieve(req: RetrieveRequest, opts: RetrieveOptions): Promise<Document[]>;
+}
 
 /** A document of an in-process collection. */
 export interface InProcessDocument {
@@ -19,7 +24,7 @@ export interface InProcessDocument {
 export function createInProcessRetriever(
   collections: Readonly<Record<string, readonly InProcessDocument[]>>,
   parameters: Partial<Bm25Parameters> = {},
-): RetrieverPort {
+): InProcessRetriever {
   const indexes = new Map<string, Bm25Index>();
   for (const [name, docs] of Object.entries(collections)) {
     const index = new Bm25Index(parameters);

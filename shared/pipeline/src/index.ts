@@ -1,6 +1,6 @@
 export { KBAlign, type RunOptions } from "./kbalign.js";
 export { KBAlignConfig, KBAlignConfigError, parseKBAlignConfig, type KBAlignConfigInput } from "./config.js";
-export type { RetrieverPort, RetrieveOptions, GeneratorPort, GenerateOptions, GenerationInput } from "./ports.js";
+export type { Retrieval, RetrieverPort, RetrieveOptions, GeneratorPort, GenerateOptions, GenerationInput } from "./ports.js";
 export { createInProcessRetriever, createInProcessGenerator, type InProcessDocument, type InProcessGeneratorOptions } from "./in-process.js";
 export type { PipelineObserver, RetryNotice, StageNotice } from "./observer.js";
 export { noopStageTracer, type StageTracer, type StageSpan, type StageResult, type StageInput } from "./stage-tracer.js";

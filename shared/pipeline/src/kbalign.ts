@@ -13,6 +13,11 @@ import { runStages, type StageDeps } from "./stages.js";
 export interface RunOptions {
   /** Aborting it ends the run with a CANCELLED error event and aborts the ports' signals. */
   signal?: AbortSignal;
+  /**
+   * This run's configuration, in place of the constructor's: a snapshot of the runtime configuration
+   * (validated with parseKBAlignConfig). `revision` is what `done.configRevision` reports.
+   */
+  config?: { config: Readonly<KBAlignConfig>; revision?: number };
 }
 
 /**
@@ -56,10 +61,16 @@ export class KBAlign {
       if (terminal) yield terminal;
       return;
     }
-    const { requestId = randomUUID(), stream = this.config.stream, ...request } = validation.request;
+    const config = options.config?.config ?? this.config;
+    const { requestId = randomUUID(), stream = config.stream, topn = config.defaultTopn, ...request } = validation.request;
     const events = createEventStream(requestId);
     const scope = createRequestScope(request.timeoutMs, options.signal);
-    const stages = runStages(this.#deps, { ...request, requestId, stream }, scope);
+    const revision = options.config?.revision;
+    const stages = runStages(
+      { ...this.#deps, config },
+      { ...request, requestId, stream, topn, ...(revision === undefined ? {} : { configRevision: revision }) },
+      scope,
+    );
     try {
       const terminal = yield* this.#pump(events, stages, scope);
       if (terminal) yield terminal;

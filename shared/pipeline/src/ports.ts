@@ -7,12 +7,18 @@ export interface RetrieveOptions {
   timeoutMs: number;
 }
 
+/** A retrieval's documents and, when the retriever reports it, the collection version that ranked them. */
+export interface Retrieval {
+  docs: Document[];
+  kbVersion?: number;
+}
+
 /**
  * Finds the `topn` documents of `collection` that best match `query`.
  * Throws kbalign errors (from @kbalign/contracts); their `retryable` flag drives retries.
  */
 export interface RetrieverPort {
-  retrieve(req: RetrieveRequest, opts: RetrieveOptions): Promise<Document[]>;
+  retrieve(req: RetrieveRequest, opts: RetrieveOptions): Promise<Document[] | Retrieval>;
 }
 
 /** What the pipeline asks a generator for: a generate request without the transport's fields. */

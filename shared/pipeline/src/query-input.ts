@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { badRequestFromZod, QueryRequest, RequestId, type BadRequestError } from "@kbalign/contracts";
+import { badRequestFromZod, QueryRequest, RequestId, TopN, type BadRequestError } from "@kbalign/contracts";
 
 /**
- * The pipeline's input: the public QueryRequest, except that an absent `stream` means "the
- * pipeline's configured default" rather than true.
+ * The pipeline's input: the public QueryRequest, except that an absent `stream` or `topn` means
+ * "the pipeline's configured default" (config `stream`, `defaultTopn`) rather than true and 5.
  */
-export const KBAlignInput = QueryRequest.extend({ stream: z.boolean().optional() });
+export const KBAlignInput = QueryRequest.extend({ stream: z.boolean().optional(), topn: TopN.optional() });
 export type KBAlignInput = z.input<typeof KBAlignInput>;
 export type KBAlignRequest = z.infer<typeof KBAlignInput>;
 

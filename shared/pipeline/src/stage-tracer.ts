@@ -9,12 +9,16 @@ export interface StageResult {
   chars?: number;
   /** The text a generation produced: user content, for a tracer to record only when an operator asks. */
   text?: string;
+  /** The collection version a recall ranked, when the retriever reported it. */
+  kbVersion?: number;
 }
 
 /** What a stage works on: user content, for a tracer to record only when an operator asks. */
 export interface StageInput {
   /** The question (a recall's query, expanded or not, for the recall stages). */
   query: string;
+  /** Revision of the runtime configuration this request runs with, when one was read. */
+  configRevision?: number;
 }
 
 /** The span (or whatever the tracer keeps) of one running stage. */

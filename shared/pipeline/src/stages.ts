@@ -17,7 +17,7 @@ import { splitConversation } from "./conversation.js";
 import { brokenStreamFailure, degradation, extractiveFallback, recallFailure, type DegradationReason } from "./degradation.js";
 import { generateWithRetry } from "./generation.js";
 import type { PipelineObserver } from "./observer.js";
-import type { GeneratorPort, RetrieverPort } from "./ports.js";
+import type { GeneratorPort, Retrieval, RetrieverPort } from "./ports.js";
 import type { KBAlignRequest } from "./query-input.js";
 import type { RequestScope } from "./request-scope.js";
 import { retrieveWithRetry } from "./retrieval.js";
@@ -31,8 +31,14 @@ export interface StageDeps {
   tracer: StageTracer;
 }
 
-/** A validated request with its id and streaming mode settled. */
-export type StageRequest = Omit<KBAlignRequest, "requestId" | "stream"> & { requestId: string; stream: boolean };
+/** A validated request with its id, streaming mode and topn settled. */
+export type StageRequest = Omit<KBAlignRequest, "requestId" | "stream" | "topn"> & {
+  requestId: string;
+  stream: boolean;
+  topn: number;
+  /** Revision of the runtime configuration `deps.config` came from; `done` carries it. */
+  configRevision?: number;
+};
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: KBAlignError };
 
@@ -57,8 +63,11 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     observer,
     span,
   });
+  // The version the first recall ranked is asked of the second, so a switch of the collection's
+  // version between the two cannot mix versions in one answer.
+  let kbVersion: number | undefined;
   const retrieve = (query: RecallQuery, ctx: CallContext) =>
-    retrieveWithRetry(deps.retriever, { collection: request.collection, topn: request.topn, ...query }, ctx);
+    retrieveWithRetry(deps.retriever, { collection: request.collection, topn: request.topn, ...query, ...(kbVersion === undefined ? {} : { version: kbVersion }) }, ctx);
   const generate = (purpose: Purpose, documents: Document[], ctx: CallContext) =>
     generateWithRetry(
       deps.generator,
@@ -69,6 +78,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
         documents,
         systemPrompt: conversation.systemPrompt,
         promptTemplate: config.promptTemplate,
+        ...(purpose === "final_answer" && config.finalMaxChars !== undefined ? { maxChars: config.finalMaxChars } : {}),
       },
       ctx,
       Math.min(ctx.deadline, Date.now() + config.firstChunkTimeoutMs),
@@ -102,10 +112,11 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   };
 
   // 1. Recall: nothing to ground an answer on without it, so its failure ends the request.
-  const asked = { query: request.query };
+  const asked = request.configRevision === undefined ? { query: request.query } : { query: request.query, configRevision: request.configRevision };
   const recall = await stage("recall", asked, (span) => retrieve({ query: request.query }, call("recall", span)), countDocuments);
   if (!recall.ok) throw recallFailure(recall.error);
-  yield recallBody("recall", recall.value);
+  kbVersion = recall.value.kbVersion;
+  yield recallBody("recall", recall.value.docs);
 
   // From here on there are documents to answer from: every later stage must be over (or is given
   // up) `fallbackReserveMs` before the deadline, leaving time for the extractive fallback.
@@ -113,7 +124,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   const answerBy = scope.deadline - Math.min(config.fallbackReserveMs, Math.floor(request.timeoutMs / 4));
 
   // 2. First answer, under its own time limit: it only serves to expand the query.
-  let grounding = recall.value;
+  let grounding = recall.value.docs;
   const firstAnswerScope = deadlineSignal(
     scope.signal,
     Math.min(answerBy, Date.now() + config.firstAnswerTimeoutMs),
@@ -122,7 +133,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   const first = await stage(
     "first_answer",
     asked,
-    (span) => collectText(generate("first_answer", recall.value, call("first_answer", span, firstAnswerScope.signal, firstAnswerScope.deadline))),
+    (span) => collectText(generate("first_answer", recall.value.docs, call("first_answer", span, firstAnswerScope.signal, firstAnswerScope.deadline))),
     countChars,
   ).finally(() => firstAnswerScope.dispose());
 
@@ -134,13 +145,13 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     const expansionScope = deadlineSignal(scope.signal, answerBy, () => new TimeoutError("no time left for the second recall before the deadline"));
     const expanded = await stage(
       "query_expansion_recall",
-      { query: expandedQuery.query },
+      { ...asked, query: expandedQuery.query },
       (span) => retrieve(expandedQuery, call("query_expansion_recall", span, expansionScope.signal, expansionScope.deadline)),
       countDocuments,
     ).finally(() => expansionScope.dispose());
     if (expanded.ok) {
-      grounding = expanded.value;
-      yield recallBody("query_expansion_recall", expanded.value);
+      grounding = expanded.value.docs;
+      yield recallBody("query_expansion_recall", expanded.value.docs);
     } else degrade("expansionRecallFailed", expanded.error);
   }
 
@@ -193,7 +204,14 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   observer.onStage?.({ requestId: request.requestId, stage: "final_answer", durationMs: timings.final_answer, ok: failure === undefined });
 
   // 5. Done.
-  yield { state: "done", value: "", timingsMs: { ...timings, total: performance.now() - started }, degraded };
+  yield {
+    state: "done",
+    value: "",
+    timingsMs: { ...timings, total: performance.now() - started },
+    degraded,
+    ...(request.configRevision === undefined ? {} : { configRevision: request.configRevision }),
+    ...(kbVersion === undefined ? {} : { kbVersion }),
+  };
 }
 
 /** A cancel or the request's own deadline ends the request: never degraded. */
@@ -235,7 +253,8 @@ function truncate(text: string, max: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
-const countDocuments = (docs: Document[]): StageResult => ({ documents: docs.length });
+const countDocuments = (found: Retrieval): StageResult =>
+  found.kbVersion === undefined ? { documents: found.docs.length } : { documents: found.docs.length, kbVersion: found.kbVersion };
 const countChars = (text: string): StageResult => ({ chars: text.length, text });
 
 async function collectText(chunks: AsyncIterable<string>): Promise<string> {

@@ -1,7 +1,7 @@
 // Scripted in-memory ports for the pipeline's unit tests (no I/O).
 import { expect } from "vitest";
 import { StageEvent, isTerminal, type Document, type RetrieveRequest } from "@kbalign/contracts";
-import type { GenerateOptions, GenerationInput, GeneratorPort, RetrieveOptions, RetrieverPort } from "../src/ports.js";
+import type { GenerateOptions, GenerationInput, GeneratorPort, Retrieval, RetrieveOptions, RetrieverPort } from "../src/ports.js";
 
 export const docsA: Document[] = [
   { id: "bees", score: 3, title: "Honey bees", text: "Honey bees communicate the location of flowers with a waggle dance. The dance angle shows the direction." },
@@ -21,7 +21,7 @@ export interface GenerateCall {
 }
 
 /** A retriever answering each call (numbered from 0) with `script`. */
-export function scriptedRetriever(script: (call: number, req: RetrieveRequest, opts: RetrieveOptions) => Promise<Document[]> | Document[]) {
+export function scriptedRetriever(script: (call: number, req: RetrieveRequest, opts: RetrieveOptions) => Promise<Document[] | Retrieval> | Document[] | Retrieval) {
   const calls: RetrieveCall[] = [];
   const port: RetrieverPort = {
     async retrieve(req, opts) {

@@ -170,6 +170,17 @@ describe("Bm25Index replacement", () => {
     for (const query of ["dog", "bird frog", "round2498", "round17", "fish"]) expect(index.search(query, 10)).toEqual(fresh.search(query, 10));
   });
 
+  it("removes a document: never returned again, and scores as if it had never been indexed", () => {
+    const index = indexOf(threeDocs);
+    expect(index.remove("a")).toBe(true);
+    expect(index.remove("a")).toBe(false);
+    expect(index.has("a")).toBe(false);
+    expect(index.size).toBe(2);
+    const fresh = indexOf([threeDocs[1]!, threeDocs[2]!]);
+    for (const query of ["cat", "dog", "bird frog", "fish"]) expect(index.search(query, 10)).toEqual(fresh.search(query, 10));
+    expect(index.upsert({ id: "a", text: "cat again" })).toBe("added");
+  });
+
   it("reports added for a new id", () => {
     const index = new Bm25Index();
     expect(index.upsert({ id: "x", text: "hello" })).toBe("added");

@@ -158,6 +158,17 @@ export class Bm25Index {
     return previous === undefined ? "added" : "replaced";
   }
 
+  /** Removes a document; false when no document has this id. Its postings stay until compaction. */
+  remove(id: string): boolean {
+    const slot = this.slotById.get(id);
+    if (slot === undefined) return false;
+    this.currentGeneration = ++lastGeneration;
+    this.retire(slot);
+    this.slotById.delete(id);
+    if (this.deadCount >= COMPACTION_MIN_DEAD && this.deadCount > this.liveCount) this.compact();
+    return true;
+  }
+
   /**
    * The `topn` best documents for `query`, best first; equal scores in id order. Empty when no term
    * matches. With an expansion fused by "rrf", scores are reciprocal-rank-fusion scores (see fuse).

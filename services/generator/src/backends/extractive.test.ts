@@ -68,6 +68,15 @@ describe("extractive backend", () => {
     expect(pieces).toHaveLength(1);
   });
 
+  it("stops adding sentences past a request's maxChars", async () => {
+    const documents = [{ id: "t", score: 1, text: "Tides rise twice a day. Tides fall twice a day. Tides turn with the moon." }];
+    const query = "What do tides do?";
+    const full = await collect(backend.generate(request({ query, documents }), new AbortController().signal));
+    const capped = await collect(backend.generate(request({ query, documents, maxChars: 30 }), new AbortController().signal));
+    expect(full.pieces.length).toBeGreaterThan(1);
+    expect(capped.pieces).toEqual(full.pieces.slice(0, 1));
+  });
+
   it("says there are no relevant documents, in the query's language", async () => {
     const en = await collect(backend.generate(request({ query: "What is a quasar?" }), new AbortController().signal));
     const zh = await collect(backend.generate(request({ query: "类星体是什么？" }), new AbortController().signal));

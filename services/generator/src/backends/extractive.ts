@@ -15,7 +15,9 @@ export function createExtractiveBackend(limits: ExtractiveLimits = defaultExtrac
   return {
     name: "extractive",
     async *generate(req: GenerateRequest, signal: AbortSignal): AsyncGenerator<string, FinishReason, undefined> {
-      const chunks = extractiveChunks(req.query, req.documents, limits[req.purpose]);
+      const purposeLimits = limits[req.purpose];
+      // A request's own cap (the runtime configuration's extractive.finalMaxChars) wins.
+      const chunks = extractiveChunks(req.query, req.documents, req.maxChars === undefined ? purposeLimits : { ...purposeLimits, maxChars: req.maxChars });
       if (chunks.length === 0) {
         yield noDocumentsAnswer[promptLanguage(req)];
         return "stop";

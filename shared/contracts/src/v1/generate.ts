@@ -25,6 +25,8 @@ export const GenerateRequest = z.object({
   /** Prompt language; detected from the query when absent. */
   language: Language.optional(),
   maxTokens: z.number().int().min(1).max(32_768).optional(),
+  /** Cap on the answer's length in characters (optional, added in v1): the extractive backend stops adding sentences past it. */
+  maxChars: z.number().int().min(1).max(100_000).optional(),
   /** Absolute deadline, epoch milliseconds: the generator stops and reports TIMEOUT past it. */
   deadline: z.number().int().positive(),
   /**

@@ -75,6 +75,10 @@ export const DoneEvent = z.object({
   value: z.string(),
   timingsMs: TimingsMs,
   degraded: z.array(Degradation),
+  /** Revision of the runtime configuration (KV bucket KBALIGN_CONFIG) that answered; absent when none was read. */
+  configRevision: z.number().int().min(0).optional(),
+  /** Version of the collection that answered; absent when no retrieval reported one. */
+  kbVersion: z.number().int().min(1).optional(),
 });
 
 /** One message on a query's reply subject. */

@@ -31,8 +31,18 @@ export const RetrieveRequest = z.object({
   topn: RetrieveDepth,
   /** Optional (added in v1 without a version bump: older retrievers ignore it and rank `query` alone). */
   expansion: RetrieveExpansion.optional(),
+  /**
+   * Rank this version of the collection instead of the one it serves (optional, added in v1): the
+   * second recall of a query asks for the version that answered the first, so a switch between the
+   * two cannot mix versions in one answer.
+   */
+  version: z.number().int().min(1).optional(),
 });
 export type RetrieveRequest = z.infer<typeof RetrieveRequest>;
 
-export const RetrieveResponse = z.object({ docs: z.array(Document) });
+export const RetrieveResponse = z.object({
+  docs: z.array(Document),
+  /** The collection version that was ranked (optional, added in v1). */
+  kbVersion: z.number().int().min(1).optional(),
+});
 export type RetrieveResponse = z.infer<typeof RetrieveResponse>;

@@ -12,6 +12,8 @@ describe("loadConfig", () => {
       KBALIGN_BM25_TITLE_WEIGHT: 0.2,
       KBALIGN_KB_PULL_EXPIRES_MS: 5_000,
       KBALIGN_KB_LAG_CHECK_MS: 5_000,
+      KBALIGN_RETRIEVE_CACHE_ENTRIES: 10_000,
+      KBALIGN_RETRIEVE_CACHE_MAX_BYTES: 64 * 1024 * 1024,
     });
   });
 
@@ -24,7 +26,7 @@ describe("loadConfig", () => {
   it("lists every bad variable at once", () => {
     let error: unknown;
     try {
-      loadConfig({ KBALIGN_BM25_K1: "fast", KBALIGN_BM25_B: "2", KBALIGN_HTTP_PORT: "70000" });
+      loadConfig({ KBALIGN_BM25_K1: "fast", KBALIGN_BM25_B: "2", KBALIGN_HTTP_PORT: "70000", KBALIGN_RETRIEVE_CACHE_ENTRIES: "-1" });
     } catch (err) {
       error = err;
     }
@@ -33,5 +35,6 @@ describe("loadConfig", () => {
     expect(problems).toContain("KBALIGN_BM25_K1");
     expect(problems).toContain("KBALIGN_BM25_B");
     expect(problems).toContain("KBALIGN_HTTP_PORT");
+    expect(problems).toContain("KBALIGN_RETRIEVE_CACHE_ENTRIES");
   });
 });

@@ -22,6 +22,10 @@ const RetrieverEnv = SharedEnv.extend({
   /** Documents one collection's index may hold; a new document past it is refused (counted, logged). */
   KBALIGN_INDEX_MAX_DOCUMENTS_PER_COLLECTION: z.coerce.number().int().min(1).default(1_000_000),
   KBALIGN_KB_LAG_CHECK_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /** Most rankings the result cache keeps (least recently used out first); 0 turns it off. */
+  KBALIGN_RETRIEVE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  /** Most heap bytes the result cache's rankings may take, documents' texts counted in full. */
+  KBALIGN_RETRIEVE_CACHE_MAX_BYTES: z.coerce.number().int().min(0).max(2 ** 40).default(64 * 1024 * 1024),
 });
 
 export type RetrieverConfig = Readonly<z.infer<typeof RetrieverEnv>>;

@@ -33,6 +33,10 @@ export interface RetrieverMetrics {
   rebuilds: Counter<"reason">;
   /** `kbalign_payload_cuts_total{message="retrieve_reply",fit}`: replies made to fit max_payload (dropped: whole documents left out; truncated: the best one cut). */
   payloadCuts: Counter<"message" | "fit">;
+  /** `kbalign_retrieve_cache_hits_total`: retrievals answered from the result cache. */
+  cacheHits: Counter;
+  /** `kbalign_retrieve_cache_misses_total`: retrievals ranked afresh with the result cache on. */
+  cacheMisses: Counter;
   /** `kbalign_endpoint_duration_seconds{endpoint,code}` (shared instrument). */
   observeEndpoint: (outcome: EndpointOutcome) => void;
 }
@@ -121,6 +125,16 @@ export function createRetrieverMetrics(registry: Registry): RetrieverMetrics {
       name: "kbalign_payload_cuts_total",
       help: "Messages made to fit NATS max_payload, by message (retrieve_reply) and fit (dropped, truncated).",
       labelNames: ["message", "fit"],
+      registers,
+    }),
+    cacheHits: new Counter({
+      name: "kbalign_retrieve_cache_hits_total",
+      help: "Retrievals answered from the result cache (same request, same collection generation).",
+      registers,
+    }),
+    cacheMisses: new Counter({
+      name: "kbalign_retrieve_cache_misses_total",
+      help: "Retrievals ranked afresh while the result cache is on (then cached).",
       registers,
     }),
     observeEndpoint: createEndpointObserver(registry),

@@ -2,12 +2,15 @@ import { CollectionNotFoundError, type RetrieveRequest, type RetrieveResponse } 
 import type { Log } from "@kbalign/nats";
 import type { IndexRegistry } from "./index-registry.js";
 import { fitDocuments } from "./reply-budget.js";
+import type { RetrieveResultCache } from "./result-cache.js";
 
 export interface RetrieveHandlerDeps {
   indexes: IndexRegistry;
   /** Largest reply body NATS carries (the server's max_payload less room for headers); unlimited when absent. */
   maxReplyBytes?: () => number;
   log?: Log;
+  /** Recent rankings, keyed by request and collection generation; every request ranks afresh when absent. */
+  cache?: RetrieveResultCache;
   /** Counts a reply made to fit (`dropped`: documents left out; `truncated`: the best one cut). */
   onCut?: (fit: "dropped" | "truncated") => void;
 }
@@ -19,12 +22,16 @@ export interface RetrieveHandlerDeps {
  * A request naming a version ranks that version (NOT_FOUND once it is gone); the reply says which
  * version ranked. A reply that would not fit NATS' max_payload keeps the best documents that fit (see fitDocuments).
  */
-export function createRetrieveHandler({ indexes, maxReplyBytes, log, onCut }: RetrieveHandlerDeps) {
+export function createRetrieveHandler({ indexes, maxReplyBytes, log, cache, onCut }: RetrieveHandlerDeps) {
   return async (req: RetrieveRequest): Promise<RetrieveResponse> => {
     const found = indexes.resolve(req.collection, req.version);
     if (!found || found.index.size === 0) throw new CollectionNotFoundError(req.collection, req.version);
     const kbVersion = found.version;
-    const docs = found.index.search({ text: req.query, expansion: req.expansion }, req.topn);
+    const { index } = found;
+    const rank = () => index.search({ text: req.query, expansion: req.expansion }, req.topn);
+    // The generation identifies the version's index and its state: a version switch or any change
+    // to the documents reaches a different key.
+    const docs = cache ? cache.rank(req, index.generation, rank) : rank();
     if (!maxReplyBytes) return { docs, kbVersion };
     const maxBytes = maxReplyBytes();
     const fitted = fitDocuments(docs, maxBytes);

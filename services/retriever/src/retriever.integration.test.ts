@@ -131,6 +131,24 @@ describe("retriever over a real nats-server", () => {
     expect(await metricValue(retriever.registry, "kbalign_kb_documents_applied_total", { operation: "replaced" })).toBe(1);
   });
 
+  it("answers a repeated question from its result cache, and never once the collection has changed", async () => {
+    const doc = (text: string): KbDocument => ({ id: "doc/1", collection: "cached", text });
+    await publishDocuments(nc, [doc("giraffes eat acacia leaves"), { id: "doc/2", collection: "cached", text: "lions hunt at night" }]);
+    const retriever = await start();
+    await retriever.caughtUp;
+    const ask = { collection: "cached", query: "what do giraffes eat", topn: 5 };
+
+    const first = await retrieve(nc, ask);
+    expect(await retrieve(nc, ask)).toEqual(first);
+    expect(await metricValue(retriever.registry, "kbalign_retrieve_cache_misses_total")).toBe(1);
+    expect(await metricValue(retriever.registry, "kbalign_retrieve_cache_hits_total")).toBe(1);
+
+    const seq = await publishDocuments(nc, [doc("giraffes sleep standing up")]);
+    await eventually(() => retriever.lastSequence() >= seq);
+    expect((await retrieve(nc, ask)).docs.map((d) => [d.id, d.text])).toEqual([["doc/1", "giraffes sleep standing up"]]);
+    expect(await metricValue(retriever.registry, "kbalign_retrieve_cache_hits_total")).toBe(1);
+  });
+
   it("converges in a replica started later, and finds documents published after start", async () => {
     const docs = inCollection("converge", englishCorpus);
     await publishDocuments(nc, docs.slice(0, 3));

@@ -2,6 +2,7 @@ import { instanceSubject, RetrieveRequest, ServiceNames, Subjects } from "@kbali
 import { bodyBudget, serveEndpoint, Svcm, type Log, type NatsConnection, type Outcome, type Service } from "@kbalign/nats";
 import type { IndexRegistry } from "./index-registry.js";
 import { createRetrieveHandler } from "./retrieve-handler.js";
+import type { RetrieveResultCache } from "./result-cache.js";
 
 export const RETRIEVER_VERSION = "0.1.0";
 
@@ -12,6 +13,8 @@ export interface RetrieverServiceDeps {
   observe: (outcome: Outcome) => void;
   /** Counts a reply made to fit max_payload. */
   onReplyCut?: (fit: "dropped" | "truncated") => void;
+  /** Recent rankings (see RetrieveResultCache); none when absent. */
+  cache?: RetrieveResultCache;
   instance?: string;
 }
 
@@ -31,6 +34,7 @@ export async function addRetrieverService(deps: RetrieverServiceDeps): Promise<S
     indexes: deps.indexes,
     maxReplyBytes: () => bodyBudget(deps.nc),
     log: deps.log,
+    ...(deps.cache ? { cache: deps.cache } : {}),
     ...(deps.onReplyCut ? { onCut: deps.onReplyCut } : {}),
   });
   // The shared subject (queue group) and this replica's own, where a caller sends what it wants

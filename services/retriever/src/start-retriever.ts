@@ -7,11 +7,12 @@ import { IndexBudget } from "./index-budget.js";
 import { IndexRegistry } from "./index-registry.js";
 import { startKbFollower } from "./kb-follower.js";
 import { createRetrieverMetrics } from "./metrics.js";
+import { RetrieveResultCache } from "./result-cache.js";
 import { addRetrieverService } from "./service.js";
 
 export interface StartRetrieverOptions {
   nc: NatsConnection;
-  config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE"> &
+  config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE" | "KBALIGN_RETRIEVE_CACHE_ENTRIES" | "KBALIGN_RETRIEVE_CACHE_MAX_BYTES"> &
     Partial<Pick<RetrieverConfig, "KBALIGN_JS_REPLICAS" | "KBALIGN_INDEX_MAX_TEXT_BYTES" | "KBALIGN_INDEX_MAX_DOCUMENTS_PER_COLLECTION" | "KBALIGN_KB_MAX_BYTES" | "KBALIGN_KB_MAX_DOCUMENT_BYTES">>;
   log: Logger;
   /** Where the retriever's instruments are declared (once per registry). */
@@ -59,6 +60,12 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
       ? { streamLimits: { maxBytes: config.KBALIGN_KB_MAX_BYTES, maxDocumentBytes: config.KBALIGN_KB_MAX_DOCUMENT_BYTES } }
       : {}),
   });
+  const cache = new RetrieveResultCache({
+    maxEntries: config.KBALIGN_RETRIEVE_CACHE_ENTRIES,
+    maxBytes: config.KBALIGN_RETRIEVE_CACHE_MAX_BYTES,
+    onHit: () => metrics.cacheHits.inc(),
+    onMiss: () => metrics.cacheMisses.inc(),
+  });
   let service: Service | undefined;
   let stopping = false;
 
@@ -71,6 +78,7 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
       log,
       observe: metrics.observeEndpoint,
       onReplyCut: (fit) => metrics.payloadCuts.inc({ message: "retrieve_reply", fit }),
+      cache,
       instance: config.KBALIGN_INSTANCE,
     });
     if (stopping) {

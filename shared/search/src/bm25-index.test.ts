@@ -189,6 +189,51 @@ describe("Bm25Index replacement", () => {
   });
 });
 
+describe("Bm25Index generation", () => {
+  it("changes with every added or replaced document, never with a search", () => {
+    const index = new Bm25Index();
+    const seen = new Set([index.generation]);
+    index.upsert({ id: "a", text: "tides rise" });
+    seen.add(index.generation);
+    index.upsert({ id: "a", text: "tides fall" });
+    seen.add(index.generation);
+    expect(seen.size).toBe(3);
+    const before = index.generation;
+    index.search("tides", 5);
+    expect(index.generation).toBe(before);
+  });
+
+  it("ranks a question asked again after a change against the changed documents", () => {
+    const index = new Bm25Index();
+    index.upsert({ id: "a", text: "tides rise and fall" });
+    index.upsert({ id: "b", text: "the sun" });
+    expect(index.search("tides", 1).map((d) => d.id)).toEqual(["a"]);
+    index.upsert({ id: "c", text: "tides tides tides" });
+    expect(index.search("tides", 1).map((d) => d.id)).toEqual(["c"]);
+    index.upsert({ id: "c", text: "the moon" });
+    expect(index.search("tides", 5).map((d) => d.id)).toEqual(["a"]);
+  });
+
+  it("gives a question's top k as the prefix of its deeper ranking, asked in either order", () => {
+    const index = new Bm25Index();
+    for (let i = 0; i < 300; i++) index.upsert({ id: `d${String(i).padStart(3, "0")}`, text: `tides ${"moon ".repeat(i % 7)}${"sea ".repeat(i % 5)}` });
+    const fresh = new Bm25Index();
+    for (let i = 0; i < 300; i++) fresh.upsert({ id: `d${String(i).padStart(3, "0")}`, text: `tides ${"moon ".repeat(i % 7)}${"sea ".repeat(i % 5)}` });
+    const deep = index.search("moon sea tides", 100);
+    expect(index.search("moon sea tides", 7)).toEqual(deep.slice(0, 7));
+    expect(fresh.search("moon sea tides", 7)).toEqual(deep.slice(0, 7));
+    expect(fresh.search("moon sea tides", 100)).toEqual(deep);
+  });
+
+  it("is never shared by two indexes", () => {
+    const first = new Bm25Index();
+    first.upsert({ id: "a", text: "tides" });
+    const second = new Bm25Index();
+    second.upsert({ id: "a", text: "tides" });
+    expect(second.generation).not.toBe(first.generation);
+  });
+});
+
 describe("Bm25Index on the test corpora", () => {
   it("finds the English document a question is about", () => {
     const index = indexOf(englishCorpus);

@@ -41,6 +41,15 @@ export type UpsertResult = "added" | "replaced";
 const FUSION_DEPTH = 100;
 const FUSION_QUESTION_WEIGHT = 2;
 
+/**
+ * KBAlign ranks each question twice: alone in the first recall, and again alone (at FUSION_DEPTH) to
+ * fuse with the expanded ranking in the second. The question's ranking at FUSION_DEPTH is kept for
+ * the last QUESTION_MEMO_ENTRIES questions of the current generation and serves both: a ranking is a
+ * total order (score, then id), so its top k are the first k of its top FUSION_DEPTH. That spares one
+ * of the three rankings a query costs.
+ */
+const QUESTION_MEMO_ENTRIES = 64;
+
 /** Marks a slot whose document was replaced; its postings are skipped until compaction drops them. */
 const DEAD = -1;
 
@@ -49,6 +58,11 @@ const DEAD = -1;
  * many, so that small indexes do not rebuild on every few replacements). Amortised O(1) per upsert.
  */
 const COMPACTION_MIN_DEAD = 1_024;
+
+// Process-wide, so that every state of every index has a number no other state of any index ever
+// had: a cache keyed on (collection, generation) cannot mistake a rebuilt or swapped index for the
+// one it cached from.
+let lastGeneration = 0;
 
 interface DocumentTerms {
   text: string[];
@@ -83,6 +97,11 @@ export class Bm25Index {
   private liveCount = 0;
   private deadCount = 0;
 
+  private currentGeneration = ++lastGeneration;
+  // Question text → its ranking at FUSION_DEPTH, valid for `questionGeneration` only.
+  private readonly questionRankings = new Map<string, Ranked[]>();
+  private questionGeneration = 0;
+
   // Search scratch space, grown with the slot count and reset after each search.
   private scores = new Float64Array(0);
   private touched = new Int32Array(0);
@@ -105,6 +124,15 @@ export class Bm25Index {
     return this.text.termCount;
   }
 
+  /**
+   * Changes with every change to the documents (add, replace, or any other mutation, which must
+   * bump it) and never repeats, in this index or any other of the process: two searches with the
+   * same generation see the same documents. Keys the retriever's result cache.
+   */
+  get generation(): number {
+    return this.currentGeneration;
+  }
+
   has(id: string): boolean {
     return this.slotById.has(id);
   }
@@ -112,6 +140,7 @@ export class Bm25Index {
   /** Adds a document, or replaces the one with the same id (its old terms and length no longer count). */
   upsert(doc: IndexableDocument): UpsertResult {
     const previous = this.slotById.get(doc.id);
+    this.currentGeneration = ++lastGeneration;
     if (previous !== undefined) this.retire(previous);
 
     const slot = this.ids.length;
@@ -133,6 +162,7 @@ export class Bm25Index {
   remove(id: string): boolean {
     const slot = this.slotById.get(id);
     if (slot === undefined) return false;
+    this.currentGeneration = ++lastGeneration;
     this.retire(slot);
     this.slotById.delete(id);
     if (this.deadCount >= COMPACTION_MIN_DEAD && this.deadCount > this.liveCount) this.compact();
@@ -147,13 +177,32 @@ export class Bm25Index {
     const { text, expansion } = typeof query === "string" ? { text: query, expansion: undefined } : query;
     if (topn < 1 || this.liveCount === 0) return [];
     const questionTerms = tokenize(text);
-    if (!expansion) return this.documentsOf(this.rank(weighTerms(questionTerms), topn));
+    if (!expansion) return this.documentsOf(this.questionRanking(text, questionTerms, topn).slice(0, topn));
     const draftTerms = expansionTerms(questionTerms, expansion, (term) => this.text.idf(term, this.liveCount));
     const expanded = weighTerms(draftTerms, expansion.weight, weighTerms(questionTerms));
     if (expansion.fusion !== "rrf") return this.documentsOf(this.rank(expanded, topn));
     const depth = Math.max(topn, FUSION_DEPTH);
-    const rankings = [this.rank(weighTerms(questionTerms), depth), this.rank(expanded, depth)];
+    const rankings = [this.questionRanking(text, questionTerms, depth), this.rank(expanded, depth)];
     return this.documentsOf(fuse(rankings, [FUSION_QUESTION_WEIGHT, 1], this.ids).slice(0, topn));
+  }
+
+  /**
+   * The question's ranking, at least `depth` deep (FUSION_DEPTH when that is enough, remembered for
+   * the current generation; deeper ones afresh). Shared: do not mutate.
+   */
+  private questionRanking(text: string, questionTerms: readonly string[], depth: number): Ranked[] {
+    if (depth > FUSION_DEPTH) return this.rank(weighTerms(questionTerms), depth);
+    if (this.questionGeneration !== this.currentGeneration) {
+      this.questionRankings.clear();
+      this.questionGeneration = this.currentGeneration;
+    }
+    let ranked = this.questionRankings.get(text);
+    if (ranked === undefined) {
+      ranked = this.rank(weighTerms(questionTerms), FUSION_DEPTH);
+      if (this.questionRankings.size >= QUESTION_MEMO_ENTRIES) this.questionRankings.delete(this.questionRankings.keys().next().value!);
+      this.questionRankings.set(text, ranked);
+    }
+    return ranked;
   }
 
   /** The `depth` best slots for weighted terms, best first (ties in id order), with their BM25 scores. */

@@ -1,5 +1,5 @@
 import { detectLanguage, type Language } from "./language.js";
-import { analyseSentences, type AnalysedSentence } from "./sentence-terms.js";
+import { analyseSentences, titleTerms as termsOfTitle, type AnalysedSentence } from "./sentence-terms.js";
 import { tokenize } from "./tokenize.js";
 
 export interface ExtractiveDocument {
@@ -59,7 +59,7 @@ interface Candidate {
 export function extractiveAnswer(query: string, documents: readonly ExtractiveDocument[], options: ExtractiveOptions): string[] {
   const queryTerms = new Set(tokenize(query).filter((term) => !QUESTION_WORDS.has(term)));
   const candidates: Candidate[] = [];
-  const termSets: ReadonlySet<string>[] = [];
+  const termSets: (readonly string[])[] = [];
   const sentencesOf: (readonly AnalysedSentence[])[] = [];
   documents.forEach((document, doc) => {
     const sentences = analyseSentences(document.text);
@@ -72,7 +72,7 @@ export function extractiveAnswer(query: string, documents: readonly ExtractiveDo
   });
   if (candidates.length === 0) return [];
 
-  const titleTerms = documents.map((document) => new Set(document.title ? tokenize(document.title) : []));
+  const titleTerms = documents.map((document) => termsOfTitle(document.title));
   const df = new Map<string, number>();
   for (const terms of termSets) for (const term of terms) if (queryTerms.has(term)) df.set(term, (df.get(term) ?? 0) + 1);
   const n = candidates.length;

@@ -1,5 +1,5 @@
-import { LRUCache } from "lru-cache";
 import { stemmer } from "stemmer";
+import { BoundedMemo } from "./bounded-memo.js";
 
 // Han text has no spaces: ICU's dictionary segmenter finds its words. Everything else is split
 // by a regular expression, which is ~20x faster than the segmenter on Latin text.
@@ -23,8 +23,8 @@ const HAN = /\p{Script=Han}/u;
 
 // Stemming and dictionary segmentation are most of tokenizing's cost, and texts repeat
 // themselves (a vocabulary; the same retrieved documents, request after request): remember both,
-// in LRU caches bounded by the heap bytes their entries take, so no stream of new text can grow
-// them past STEM_MEMO_BYTES + HAN_MEMO_BYTES (48 MiB) per process. Tokenizing all of SciFact
+// in memos bounded by the heap bytes their entries take (BoundedMemo: one Map lookup per hit), so
+// no stream of new text can grow them past STEM_MEMO_BYTES + HAN_MEMO_BYTES (48 MiB) per process. Tokenizing all of SciFact
 // (29,500 distinct words) leaves 4 MiB of stems on the heap, all of CMRC 2018 (36,000 distinct Han
 // runs) 13 MiB: the budgets hold a knowledge base's working vocabulary with room to spare, and
 // stay small beside a service's heap.
@@ -38,8 +38,8 @@ const MEMO_MAX_KEY_LENGTH = 64;
 
 // Heap bytes on 64-bit V8 (Node's build: 8-byte pointers), measured after gc(). A string is a
 // 16-byte header plus 2 bytes per UTF-16 code unit (Latin-1 strings take 1: English is counted
-// high), padded to 8; an array 48 bytes plus a pointer per element; an lru-cache entry ~90 bytes
-// of Map entry and index-array slots, up to 128 with their growth slack.
+// high), padded to 8; an array 48 bytes plus a pointer per element; a Map entry (counted high, with
+// the table's growth slack) 128.
 const STRING_BYTES = 24;
 const ARRAY_BYTES = 48;
 const POINTER_BYTES = 8;
@@ -60,18 +60,15 @@ function detached(text: string): string {
 }
 
 /**
- * `compute`, remembering its results for keys of up to MEMO_MAX_KEY_LENGTH characters, least
- * recently used first out once their estimated heap bytes would pass `maxBytes`.
+ * `compute`, remembering its results for keys of up to MEMO_MAX_KEY_LENGTH characters, the least
+ * used first out once their estimated heap bytes would pass `maxBytes` (see BoundedMemo).
  */
 function memoised<V extends object | string>(
   compute: (key: string) => V,
   { maxBytes, valueBytes }: { maxBytes: number; valueBytes: (value: V) => number },
 ): (key: string) => V {
-  const memo = new LRUCache<string, V>({
-    maxSize: maxBytes,
-    // The key is a detached copy and a view of it: two string headers.
-    sizeCalculation: (value, key) => ENTRY_BYTES + STRING_BYTES + stringBytes(key) + valueBytes(value),
-  });
+  // The key is a detached copy and a view of it: two string headers.
+  const memo = new BoundedMemo<V>(maxBytes, (key, value) => ENTRY_BYTES + STRING_BYTES + stringBytes(key) + valueBytes(value));
   return (key) => {
     if (key.length > MEMO_MAX_KEY_LENGTH) return compute(key);
     let value = memo.get(key);
@@ -103,8 +100,8 @@ const chineseTerms = memoised(
  * Index and query terms of a text: NFKC-normalised, lower-cased words; English words without stop
  * words and Porter-stemmed, Chinese words segmented, without function words.
  *
- * Stems and segmentations of words and Han runs of up to 64 characters are remembered in LRU
- * caches bounded to 48 MiB of heap per process in all (16 MiB stems, 32 MiB Han runs).
+ * Stems and segmentations of words and Han runs of up to 64 characters are remembered in memos
+ * bounded to 48 MiB of heap per process in all (16 MiB stems, 32 MiB Han runs).
  */
 export function tokenize(text: string): string[] {
   const terms: string[] = [];

@@ -1,8 +1,8 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { NatsConnection } from "@kbalign/nats";
-import { parseOpsPortBase, parsePort } from "../arguments.js";
+import { parseListenerPort, parseOpsPortBase, parsePort } from "../arguments.js";
 import type { CommandContext } from "../command-context.js";
 import { runDemo } from "../demo.js";
 import { CliError } from "../errors.js";
@@ -12,6 +12,7 @@ import { onShutdownSignal } from "../shutdown-signals.js";
 import { formatBanner } from "../stack/banner.js";
 import { formatCrashReport } from "../stack/crash-report.js";
 import { assertNatsPortFree, launchNatsServer } from "../stack/nats-server.js";
+import { chooseListenerPort, renderListenersConfig, type NatsListeners } from "../stack/nats-listeners.js";
 import { choosePrometheusPort, findPrometheus, launchPrometheus, waitForPrometheus, type RunningPrometheus } from "../stack/prometheus.js";
 import { repositoryRuleFiles } from "../stack/prometheus-config.js";
 import { resolveServiceMains, serviceName, serviceNodeArgs, SERVICES, type ServiceKey } from "../stack/service-mains.js";
@@ -37,6 +38,8 @@ interface UpFlags {
   /** False with --no-prometheus. */
   prometheus: boolean;
   prometheusPort: number;
+  wsPort: number;
+  monitorPort: number;
 }
 
 /** `kbalign up --port N --data DIR`: NATS + the three services, supervised, until Ctrl-C. */
@@ -47,6 +50,8 @@ export function registerUpCommand(program: Command, ctx: CommandContext): void {
     .option("--port <n>", "port of the stack's NATS server", parsePort, 4222)
     .option("--data <dir>", "state directory (JetStream store, logs)", "./.kbalign")
     .option("--ops-port <base>", "ops HTTP ports: retriever BASE, generator BASE+1, orchestrator BASE+2 (0: any free ports)", parseOpsPortBase, 9101)
+    .option("--ws-port <n>", "nats-server's WebSocket listener (k6 speaks NATS over it; the next free port when taken, 0: any)", parseListenerPort, 8080)
+    .option("--monitor-port <n>", "nats-server's HTTP monitoring, /varz /connz (the next free port when taken, 0: any)", parseListenerPort, 8222)
     .option("--prometheus-port <n>", "Prometheus' port, when it is installed (the next free one when taken)", parsePort, 9090)
     .option("--no-prometheus", "do not start Prometheus, even when it is installed")
     .option("--demo", "once ready, load the demo knowledge base and ask one English and one Chinese question", false)
@@ -62,11 +67,16 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
   await assertNatsPortFree(flags.port);
   const opsPorts = await chooseOpsPorts(flags.opsPort);
   const prometheusBin = flags.prometheus ? findPrometheus(ctx.config.KBALIGN_PROMETHEUS, ctx.env.PATH) : undefined;
-  const prometheusPort = prometheusBin ? await choosePrometheusPort(flags.prometheusPort, [flags.port, ...opsPorts]) : undefined;
+  const websocketPort = await chooseListenerPort(flags.wsPort, [flags.port, ...opsPorts]);
+  const monitorPort = await chooseListenerPort(flags.monitorPort, [flags.port, ...opsPorts, websocketPort]);
+  const listeners: NatsListeners = { host: "127.0.0.1", websocketPort, monitorPort };
+  const prometheusPort = prometheusBin ? await choosePrometheusPort(flags.prometheusPort, [flags.port, ...opsPorts, websocketPort, monitorPort]) : undefined;
   const dataDir = resolve(flags.data);
   const logsDir = join(dataDir, "logs");
   await mkdir(join(dataDir, "nats"), { recursive: true });
   await mkdir(logsDir, { recursive: true });
+  const natsConfigFile = join(dataDir, "nats-server.conf");
+  await writeFile(natsConfigFile, renderListenersConfig(listeners));
   const logFile = (name: string) => join(logsDir, `${name}.log`);
 
   const shutdown = new AbortController();
@@ -114,6 +124,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       port: flags.port,
       storeDir: join(dataDir, "nats"),
       logFile: logFile("nats-server"),
+      configFile: natsConfigFile,
       env: ctx.env,
       onCrash: onCrash("nats-server"),
       signal: shutdown.signal,
@@ -170,6 +181,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       stdout,
       formatBanner({
         natsUrl: server.url,
+        listeners,
         opsPorts: SERVICES.map((key, i) => ({ name: key, port: opsPorts[i] ?? 0 })),
         logsDir,
         dataDir,

@@ -14,6 +14,8 @@ export interface NatsServerOptions {
   /** JetStream store directory (`-sd`). */
   storeDir: string;
   logFile: string;
+  /** A configuration file (`-c`); the command-line flags above win over it. */
+  configFile?: string;
   /** The environment it runs with (its PATH also finds `bin`). */
   env: NodeJS.ProcessEnv;
   onCrash: (report: CrashReport) => void;
@@ -35,13 +37,13 @@ export async function assertNatsPortFree(port: number): Promise<void> {
   }
 }
 
-/** Starts `nats-server -a 127.0.0.1 -p PORT -js -sd DIR`, supervised, and waits until it listens. */
+/** Starts `nats-server -a 127.0.0.1 -p PORT -js -sd DIR [-c FILE]`, supervised, and waits until it listens. */
 export async function launchNatsServer(options: NatsServerOptions): Promise<RunningNatsServer> {
   await assertNatsPortFree(options.port);
   const server = superviseProcess({
     name: "nats-server",
     command: options.bin,
-    args: ["-a", "127.0.0.1", "-p", String(options.port), "-js", "-sd", options.storeDir],
+    args: ["-a", "127.0.0.1", "-p", String(options.port), "-js", "-sd", options.storeDir, ...(options.configFile === undefined ? [] : ["-c", options.configFile])],
     env: options.env,
     logFile: options.logFile,
     stopGraceMs: STOP_GRACE_MS,

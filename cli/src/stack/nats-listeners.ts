@@ -1,0 +1,45 @@
+import { freePort, isPortFree } from "@kbalign/net";
+
+/**
+ * The listeners `kbalign up` adds to nats-server beside its client port: WebSocket (k6 and
+ * browsers speak NATS over it) and HTTP monitoring (/varz, /connz…: `kbalign bench --nats-monitor`
+ * reads its CPU and memory there). nats-server has no command-line flag for `websocket {}`, so this
+ * is a part of its configuration file; other parts (authorization) are rendered on their own.
+ */
+export interface NatsListeners {
+  host: string;
+  websocketPort: number;
+  monitorPort: number;
+}
+
+/** The configuration-file part for `listeners` (nats-server's config syntax). */
+export function renderListenersConfig(listeners: NatsListeners): string {
+  return [
+    "# WebSocket listener, plain ws:// on the loopback (put TLS in front for anything else)",
+    "websocket {",
+    `  listen: "${listeners.host}:${listeners.websocketPort}"`,
+    "  no_tls: true",
+    "}",
+    "# HTTP monitoring: /varz /connz /subsz /jsz",
+    `http: "${listeners.host}:${listeners.monitorPort}"`,
+    "",
+  ].join("\n");
+}
+
+/** `wanted`, or the next free port above it when taken; 0 means any free port. Skips `avoid`. */
+export async function chooseListenerPort(wanted: number, avoid: readonly number[]): Promise<number> {
+  if (wanted === 0) {
+    for (;;) {
+      const port = await freePort();
+      if (!avoid.includes(port)) return port;
+    }
+  }
+  for (let port = wanted; port <= 65_535; port++) {
+    if (!avoid.includes(port) && (await isPortFree(port))) return port;
+  }
+  throw new Error(`no free port from ${wanted} up`);
+}
+
+/** Where clients reach the listeners, for the banner. */
+export const websocketUrl = (l: NatsListeners): string => `ws://${l.host}:${l.websocketPort}`;
+export const monitorUrl = (l: NatsListeners): string => `http://${l.host}:${l.monitorPort}`;

@@ -12,6 +12,8 @@ export interface NatsServerOptions {
   port?: number;
   /** The server's `max_payload` in bytes (its default is 1 MiB), e.g. small to test payload budgets. */
   maxPayloadBytes?: number;
+  /** Also listen for NATS over WebSocket (plain ws://, no TLS) on this port. */
+  websocketPort?: number;
 }
 
 export interface TestNatsServer {
@@ -37,10 +39,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const launch = async (): Promise<ChildProcess> => {
     const args = ["-a", "127.0.0.1", "-p", String(port)];
     if (jetstream) args.push("-js", "-sd", storeDir);
-    if (options.maxPayloadBytes !== undefined) {
-      // nats-server has no command-line flag for it: a one-line config file (flags still win).
+    // nats-server has no command-line flag for these: a config file (flags still win).
+    const config = [
+      ...(options.maxPayloadBytes === undefined ? [] : [`max_payload: ${options.maxPayloadBytes}`]),
+      ...(options.websocketPort === undefined ? [] : [`websocket { listen: "127.0.0.1:${options.websocketPort}", no_tls: true }`]),
+    ];
+    if (config.length > 0) {
       const configFile = join(storeDir, "nats-server.conf");
-      await writeFile(configFile, `max_payload: ${options.maxPayloadBytes}\n`);
+      await writeFile(configFile, `${config.join("\n")}\n`);
       args.push("-c", configFile);
     }
     const child = spawn(NATS_SERVER_BIN, args, { stdio: ["ignore", "ignore", "pipe"] });

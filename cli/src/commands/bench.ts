@@ -70,7 +70,7 @@ export function registerBenchCommand(program: Command, ctx: CommandContext): voi
     .option("--target-p99 <ms>", "open loop: the latency target, p99 to the terminal event in ms (errors must also stay under 0.1%)", parseTargetMs, 100)
     .option("--in-process", "open loop: the same pipeline, retriever and generator called directly in this process (no NATS), over --corpus", false)
     .option("--corpus <path>", "with --in-process: the documents to index (a BEIR corpus.jsonl, or what `kbalign ingest` takes)")
-    .option("--nats-monitor <url>", "open loop: nats-server's monitoring URL (e.g. http://127.0.0.1:8222), to sample its CPU and memory from /varz")
+    .option("--nats-monitor <url>", "open loop: nats-server's monitoring URL (e.g. http://127.0.0.1:8222), to sample its CPU and memory from /varz", parseMonitorUrl)
     .option("--requests <n>", "closed loop: measured requests", parseRequestCount, 200)
     .option("--concurrency <c>", "closed loop: requests in flight at once", parseConcurrency, 1)
     .option("--warmup <w>", "requests sent first and not measured (open loop: at the first rate)", parseWarmup, 10)

@@ -14,6 +14,8 @@ export interface NatsServerOptions {
   maxPayloadBytes?: number;
   /** Also listen for NATS over WebSocket (plain ws://, no TLS) on this port. */
   websocketPort?: number;
+  /** Also serve HTTP monitoring (/varz, /connz…) on this port (`-m`). */
+  monitorPort?: number;
 }
 
 export interface TestNatsServer {
@@ -39,6 +41,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const launch = async (): Promise<ChildProcess> => {
     const args = ["-a", "127.0.0.1", "-p", String(port)];
     if (jetstream) args.push("-js", "-sd", storeDir);
+    if (options.monitorPort !== undefined) args.push("-m", String(options.monitorPort));
     // nats-server has no command-line flag for these: a config file (flags still win).
     const config = [
       ...(options.maxPayloadBytes === undefined ? [] : [`max_payload: ${options.maxPayloadBytes}`]),

@@ -14,6 +14,12 @@ const GeneratorEnv = SharedEnv.extend({
   KBALIGN_LLM_API_KEY: z.string().min(1).optional(),
   /** Milliseconds to wait for the LLM server to connect and send its first byte. */
   KBALIGN_LLM_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
+  /** Consecutive LLM failures (errors, time-outs, silence past the first-chunk budget) that open its circuit. */
+  KBALIGN_LLM_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+  /** How long an open LLM circuit answers without the LLM before one trial call (ms). */
+  KBALIGN_LLM_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  /** The longest `Retry-After` of the LLM server honoured (ms); it holds the circuit open that long. */
+  KBALIGN_LLM_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** Default `max_tokens`; a request's own `maxTokens` wins. Unset: the server's default. */
   KBALIGN_LLM_MAX_TOKENS: z.coerce.number().int().min(1).max(32_768).optional(),
   /** Extractive answers: the first answer only feeds query expansion, so it is kept short. */

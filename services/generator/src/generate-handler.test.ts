@@ -58,6 +58,34 @@ function setup(backend: GenerationBackend, maxChunkTextBytes?: number) {
 }
 
 describe("generate handler", () => {
+  it("stops a silent backend at firstChunkBy with TIMEOUT, long before the deadline", async () => {
+    const { backend, seen } = scripted([], { hang: true });
+    const { handler, send, sent } = setup(backend);
+    const started = Date.now();
+    const err = await handler(request({ firstChunkBy: Date.now() + 50, deadline: Date.now() + 60_000 }), send).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toContain("first-chunk budget");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(seen.signal?.aborted).toBe(true);
+    expect(sent).toEqual([]);
+  });
+
+  it("lets a stream that started before firstChunkBy run on past it", async () => {
+    const { backend } = scripted(["a", TURN, TURN]);
+    const slow: typeof backend = {
+      name: "slow",
+      async *generate(req, signal) {
+        yield "first ";
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        yield* backend.generate(req, signal);
+        return "stop";
+      },
+    };
+    const { handler, send, sent } = setup(slow);
+    await handler(request({ firstChunkBy: Date.now() + 30 }), send);
+    expect(sent.map((m) => (m.type === "chunk" ? m.text : m.type)).join("")).toBe("first aend");
+  });
+
   it("coalesces pieces of one event-loop turn into one chunk, numbers messages from 0 and ends once", async () => {
     const { backend } = scripted(["The ", "quick ", TURN, "brown ", "fox", TURN, "."]);
     const { handler, sent, send } = setup(backend);

@@ -36,6 +36,14 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
     const local = new AbortController();
     const deadlineTimer = setTimeout(() => local.abort(new TimeoutError("generation did not finish before its deadline")), msUntil(req.deadline));
     const signal = AbortSignal.any([registration.signal, local.signal]);
+    // Past the caller's first-chunk budget it answers without us: stop waiting, and let the backend's
+    // circuit breaker count a silent LLM as the failure it is.
+    const firstChunkTimer =
+      req.firstChunkBy === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (chunks === 0 && pending === "") local.abort(new TimeoutError("the language model sent no text within the first-chunk budget"));
+          }, msUntil(req.firstChunkBy));
 
     let seq = 0;
     let chunks = 0;
@@ -99,6 +107,7 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
       throw err;
     } finally {
       clearTimeout(deadlineTimer);
+      clearTimeout(firstChunkTimer);
       clearImmediate(flushTimer);
       registration.release();
       // A backend left suspended (we stopped waiting for it) must still run its clean-up,

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { createEndpointObserver, supportsExemplars, type EndpointOutcome } from "@kbalign/telemetry";
 
 /** How one call to an LLM server ended. */
@@ -12,6 +12,10 @@ export interface GeneratorMetrics {
   timeToFirstChunk: Histogram<"backend" | "purpose">;
   /** `kbalign_llm_requests_total{outcome}`: calls to the OpenAI-compatible server. */
   llmRequests: Counter<"outcome">;
+  /** `kbalign_llm_circuit_state{backend}`: 0 closed, 1 open, 2 half-open (one trial call), 3 held open by the server's Retry-After. */
+  llmCircuitState: Gauge<"backend">;
+  /** `kbalign_llm_short_circuits_total{backend}`: calls answered at once without the LLM because its circuit was open. */
+  llmShortCircuits: Counter<"backend">;
   /** `kbalign_endpoint_duration_seconds{endpoint,code}` (shared instrument). */
   observeEndpoint: (outcome: EndpointOutcome) => void;
 }
@@ -36,6 +40,18 @@ export function createGeneratorMetrics(registry: Registry): GeneratorMetrics {
       name: "kbalign_llm_requests_total",
       help: "Requests to the OpenAI-compatible LLM server, by outcome.",
       labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    llmCircuitState: new Gauge({
+      name: "kbalign_llm_circuit_state",
+      help: "State of the LLM backend's circuit breaker: 0 closed, 1 open, 2 half-open, 3 held open by Retry-After.",
+      labelNames: ["backend"],
+      registers: [registry],
+    }),
+    llmShortCircuits: new Counter({
+      name: "kbalign_llm_short_circuits_total",
+      help: "Generations refused at once, without calling the LLM, because its circuit was open.",
+      labelNames: ["backend"],
       registers: [registry],
     }),
     observeEndpoint: createEndpointObserver(registry),

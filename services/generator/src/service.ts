@@ -1,5 +1,5 @@
-import { GenerateRequest, ServiceNames, Subjects } from "@kbalign/contracts";
-import { bodyBudget, serveStreamEndpoint, Svcm, type NatsConnection, type Service } from "@kbalign/nats";
+import { GenerateRequest, instanceSubject, ServiceNames, Subjects } from "@kbalign/contracts";
+import { bodyBudget, serveStreamEndpoint, Svcm, type NatsConnection, type Outcome, type Service } from "@kbalign/nats";
 import type { Logger } from "@kbalign/telemetry";
 import type { GenerationBackend } from "./backends/backend.js";
 import type { Cancellations } from "./cancellations.js";
@@ -31,20 +31,23 @@ export async function addGeneratorService(deps: GeneratorServiceDeps): Promise<S
     description: "kbalign answer generation, streamed",
     metadata: { backend: deps.backend.name, ...(deps.instance ? { instance: deps.instance } : {}) },
   });
-  serveStreamEndpoint(service, {
-    name: "generate",
-    subject: Subjects.generate,
+  const handle = createGenerateHandler({
+    backend: deps.backend,
     log: deps.log,
-    request: GenerateRequest,
-    observe: deps.metrics.observeEndpoint,
-    handle: createGenerateHandler({
-      backend: deps.backend,
-      log: deps.log,
-      metrics: deps.metrics,
-      cancellations: deps.cancellations,
-      maxChunkTextBytes: () => bodyBudget(deps.nc) - CHUNK_ENVELOPE_ALLOWANCE_BYTES,
-    }),
+    metrics: deps.metrics,
+    cancellations: deps.cancellations,
+    maxChunkTextBytes: () => bodyBudget(deps.nc) - CHUNK_ENVELOPE_ALLOWANCE_BYTES,
   });
+  // The shared subject (queue group) and this replica's own, where a caller sends what it wants
+  // this replica to answer (a retry avoiding another replica).
+  for (const [name, subject] of [
+    ["generate", Subjects.generate],
+    ["generate-instance", instanceSubject(Subjects.generate, service.info().id)],
+  ] as const) {
+    // One series per operation in the metrics, whichever subject the call came by.
+    const observe = (outcome: Outcome) => deps.metrics.observeEndpoint({ ...outcome, endpoint: "generate" });
+    serveStreamEndpoint(service, { name, subject, log: deps.log, request: GenerateRequest, observe, handle });
+  }
   // Subscriptions reach the server asynchronously; one round trip guarantees it routes to this
   // replica before anyone is told it is ready (another connection's requests are not ordered
   // after ours otherwise).

@@ -13,6 +13,10 @@ export const OrchestratorEnv = SharedEnv.extend({
   KBALIGN_HTTP_PORT: Port.default(9103),
   /** Requests handled at once by this replica; more are answered OVERLOADED at once. */
   KBALIGN_MAX_IN_FLIGHT: positiveInt.default(512),
+  /** How often the retriever and generator replicas are listed again ($SRV.PING), so each call can choose one. */
+  KBALIGN_REPLICA_REFRESH_MS: positiveInt.default(2_000),
+  /** How long a replica that failed a call (unavailable, timed out, overloaded) is left out of the rotation. */
+  KBALIGN_REPLICA_AVOID_MS: positiveInt.default(3_000),
   /** Largest query body accepted; larger ones are answered BAD_REQUEST. */
   KBALIGN_MAX_REQUEST_BYTES: positiveInt.default(262_144),
   /** Limit of one retrieve attempt (default: the pipeline's, 2000). */
@@ -25,6 +29,13 @@ export const OrchestratorEnv = SharedEnv.extend({
   KBALIGN_SYSTEM_PROMPT: z.string().optional(),
   /** Prompt template passed to the generator; placeholders {query}, {history}, {documents}. */
   KBALIGN_PROMPT_TEMPLATE: z.string().optional(),
+  /**
+   * Longest wait for a generation's first chunk, retries included (default: the pipeline's, 5000);
+   * past it the first answer is skipped or the final answer is the extractive one.
+   */
+  KBALIGN_FIRST_CHUNK_TIMEOUT_MS: positiveInt.optional(),
+  /** Time kept before a request's deadline for the extractive fallback (default: the pipeline's, 250). */
+  KBALIGN_FALLBACK_RESERVE_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** Limit of the first-answer stage before query expansion is skipped (default: the pipeline's, 8000). */
   KBALIGN_FIRST_ANSWER_TIMEOUT_MS: positiveInt.optional(),
   /** How the second recall uses the first answer: fused (default), weighted or concat (see docs/evaluation.md). */
@@ -48,6 +59,8 @@ export function pipelineConfig(config: OrchestratorConfig): KBAlignConfigInput {
     maxRetries: config.KBALIGN_MAX_RETRIES,
     retrieveTimeoutMs: config.KBALIGN_RETRIEVE_TIMEOUT_MS,
     firstAnswerTimeoutMs: config.KBALIGN_FIRST_ANSWER_TIMEOUT_MS,
+    firstChunkTimeoutMs: config.KBALIGN_FIRST_CHUNK_TIMEOUT_MS,
+    fallbackReserveMs: config.KBALIGN_FALLBACK_RESERVE_MS,
     systemPrompt: config.KBALIGN_SYSTEM_PROMPT,
     promptTemplate: config.KBALIGN_PROMPT_TEMPLATE,
     queryExpansion: config.KBALIGN_QUERY_EXPANSION,

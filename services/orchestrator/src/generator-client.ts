@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { GenerateReply, GenerationError, Subjects, type GenerateCancel, type GenerateRequest } from "@kbalign/contracts";
+import { GenerateReply, GenerationError, instanceSubject, KBAlignError, Subjects, type GenerateCancel, type GenerateRequest } from "@kbalign/contracts";
 import { bodyBudget, encodeJson, encodeWithinBudget, requestStream, truncateText, type FittedBody, type Log, type NatsConnection } from "@kbalign/nats";
 import type { GeneratorPort } from "@kbalign/pipeline";
+import type { ReplicaDirectory } from "./replica-directory.js";
 
 export interface GeneratorClientOptions {
   /** Longest silence inside a stream before the generator counts as dead (TIMEOUT). */
@@ -9,10 +10,14 @@ export interface GeneratorClientOptions {
   log: Log;
   /** Counts a request made to fit max_payload (`kbalign_payload_cuts_total`). */
   onCut?: (fit: "truncated" | "failed") => void;
+  /** Chooses the replica of each call (its own subject); without it, the queue group picks. */
+  replicas?: ReplicaDirectory;
 }
 
 /**
  * GeneratorPort over `kbalign.v1.generate`, yielding the text of each `chunk` reply until `end`.
+ * Each call goes to the replica the directory picks, in turn, so a retry goes to another replica
+ * than the one that failed.
  * A stream left before its `end` (cancel, deadline, idle timeout, the pipeline moving on) is
  * stopped at the generator too: a GenerateCancel with its streamId goes to every generator
  * replica, so the one running it ends its LLM call instead of generating for nobody.
@@ -22,9 +27,9 @@ export interface GeneratorClientOptions {
  */
 export function createGeneratorClient(nc: NatsConnection, options: GeneratorClientOptions): GeneratorPort {
   return {
-    async *generate(input, { signal, deadline }) {
+    async *generate(input, { signal, deadline, firstChunkBy }) {
       const streamId = randomUUID();
-      const body = fitGenerateRequest({ ...input, streamId, deadline }, bodyBudget(nc), options);
+      const body = fitGenerateRequest({ ...input, streamId, deadline, ...(firstChunkBy === undefined ? {} : { firstChunkBy }) }, bodyBudget(nc), options);
       let ended = false;
       let cancelled = false;
       const cancel = () => {
@@ -38,11 +43,14 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
         }
       };
       signal.addEventListener("abort", cancel, { once: true });
+      const instance = options.replicas?.pick();
       try {
-        const replies = requestStream(nc, Subjects.generate, body, {
+        const replies = requestStream(nc, instance === undefined ? Subjects.generate : instanceSubject(Subjects.generate, instance), body, {
           message: GenerateReply,
           isLast: (reply) => reply.type === "end",
           timeoutMs: Math.max(1, deadline - Date.now()),
+          // The first chunk is bounded by the pipeline's first-chunk budget, not by the idle timeout.
+          firstMessageTimeoutMs: Math.max(1, (firstChunkBy ?? deadline) - Date.now()),
           idleTimeoutMs: options.idleTimeoutMs,
           signal,
         });
@@ -50,6 +58,9 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
           if (reply.type === "end") ended = true;
           else yield reply.text;
         }
+      } catch (err) {
+        if (instance !== undefined && err instanceof KBAlignError) options.replicas?.failed(instance, err);
+        throw err;
       } finally {
         signal.removeEventListener("abort", cancel);
         cancel();

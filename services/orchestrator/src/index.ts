@@ -1,4 +1,4 @@
-import { UnavailableError } from "@kbalign/contracts";
+import { ServiceNames, UnavailableError } from "@kbalign/contracts";
 import type { NatsConnection } from "@kbalign/nats";
 import { KBAlign, type GeneratorPort, type RetrieverPort } from "@kbalign/pipeline";
 import type { Logger } from "@kbalign/telemetry";
@@ -9,6 +9,7 @@ import { createGeneratorClient } from "./generator-client.js";
 import { createOrchestratorMetrics } from "./metrics.js";
 import { createPipelineObserver } from "./pipeline-observer.js";
 import { createRequestRegistry } from "./request-registry.js";
+import { createReplicaDirectory } from "./replica-directory.js";
 import { createRetrieverClient } from "./retriever-client.js";
 import { registerService } from "./service.js";
 import { createOtelStageTracer } from "./stage-tracer.js";
@@ -45,13 +46,18 @@ export interface Orchestrator {
 export async function startOrchestrator(options: OrchestratorOptions): Promise<Orchestrator> {
   const { nc, config, log, registry } = options;
   const metrics = createOrchestratorMetrics(registry);
-  const retriever = options.ports?.retriever ?? createRetrieverClient(nc);
+  const directory = (service: string) =>
+    createReplicaDirectory(nc, service, { refreshMs: config.KBALIGN_REPLICA_REFRESH_MS, avoidMs: config.KBALIGN_REPLICA_AVOID_MS, log });
+  const retrievers = options.ports?.retriever ? undefined : directory(ServiceNames.retriever);
+  const generators = options.ports?.generator ? undefined : directory(ServiceNames.generator);
+  const retriever = options.ports?.retriever ?? createRetrieverClient(nc, retrievers);
   const generator =
     options.ports?.generator ??
     createGeneratorClient(nc, {
       idleTimeoutMs: config.KBALIGN_GENERATE_IDLE_TIMEOUT_MS,
       log,
       onCut: (fit) => metrics.payloadCuts.inc({ message: "generate_request", fit }),
+      ...(generators ? { replicas: generators } : {}),
     });
   const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log), createOtelStageTracer({ recordContent: config.KBALIGN_TRACE_CONTENT }));
   const admission = createAdmission(config.KBALIGN_MAX_IN_FLIGHT);
@@ -64,6 +70,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     promise.then(forget, forget);
   };
 
+  // Knowing the replicas before the first query lets its first retry already avoid the one that failed.
+  await Promise.all([retrievers?.refresh(), generators?.refresh()]);
   const service = await registerService({
     nc,
     pipeline,
@@ -90,6 +98,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       await Promise.allSettled([...handling]);
     }
     await service.stop();
+    retrievers?.stop();
+    generators?.stop();
   };
   return {
     ready: () => stopping === undefined && !nc.isClosed(),

@@ -1,18 +1,25 @@
 import { context, trace } from "@opentelemetry/api";
 import { createInbox, errors as natsErrors, type Msg, type NatsConnection } from "@nats-io/nats-core";
-import { ErrorEnvelope, fromWire, InternalError, TimeoutError, UnavailableError, CancelledError, type KBAlignError } from "@kbalign/contracts";
+import { sharedSubjectOf, ErrorEnvelope, fromWire, InternalError, TimeoutError, UnavailableError, CancelledError, type KBAlignError } from "@kbalign/contracts";
 import type { z } from "zod";
 import { decodeJson, encodeJson } from "./json.js";
 import { injectTraceContext, recordSpanError, startSendSpan } from "./trace-context.js";
 
 const SERVICE_ERROR_HEADER = "Nats-Service-Error-Code";
+
+/** UNAVAILABLE because nobody subscribes to the subject: a replica's own subject means it is gone. */
+export class NoRespondersError extends UnavailableError {
+  constructor(readonly subject: string) {
+    super(`no responders for ${sharedSubjectOf(subject)}`);
+  }
+}
 const NO_RESPONDERS_STATUS = 503;
 
 /** The error a reply carries, if it is an error envelope (services-framework headers set). */
 export function replyError(msg: Msg, subject: string): KBAlignError | undefined {
   const status = msg.headers?.code ?? 0;
   // A status message with no body: the server saying nobody subscribes to the subject.
-  if (status === NO_RESPONDERS_STATUS && msg.data.length === 0) return new UnavailableError(`no responders for ${subject}`);
+  if (status === NO_RESPONDERS_STATUS && msg.data.length === 0) return new NoRespondersError(subject);
   if (!msg.headers?.has(SERVICE_ERROR_HEADER)) return undefined;
   try {
     const envelope = ErrorEnvelope.safeParse(decodeJson(msg.data));
@@ -64,7 +71,7 @@ export async function requestJson<T>(nc: NatsConnection, subject: string, body: 
 }
 
 function mapRequestError(err: unknown, subject: string, timeoutMs: number): KBAlignError {
-  if (err instanceof natsErrors.RequestError && err.isNoResponders()) return new UnavailableError(`no responders for ${subject}`);
+  if (err instanceof natsErrors.RequestError && err.isNoResponders()) return new NoRespondersError(subject);
   if (err instanceof natsErrors.TimeoutError) return new TimeoutError(`${subject} did not answer within ${timeoutMs} ms`);
   if (err instanceof natsErrors.RequestError && err.cause instanceof natsErrors.TimeoutError) {
     return new TimeoutError(`${subject} did not answer within ${timeoutMs} ms`);
@@ -85,6 +92,8 @@ export interface StreamRequestOptions<T> {
   timeoutMs: number;
   /** ... and no gap between two messages may exceed this (a dead responder). */
   idleTimeoutMs: number;
+  /** The wait for the first message (default: idleTimeoutMs). */
+  firstMessageTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -111,16 +120,18 @@ export async function* requestStream<T>(
     sub.unsubscribe();
   };
   let failure: KBAlignError | undefined;
+  let received = 0;
   const armTimer = () => {
     clearTimeout(timer);
     const remaining = deadline - Date.now();
-    const wait = Math.min(remaining, options.idleTimeoutMs);
+    const idleMs = received === 0 ? (options.firstMessageTimeoutMs ?? options.idleTimeoutMs) : options.idleTimeoutMs;
+    const wait = Math.min(remaining, idleMs);
     timer = setTimeout(
       () =>
         fail(
-          remaining <= options.idleTimeoutMs
+          remaining <= idleMs
             ? new TimeoutError(`${subject} did not finish within ${options.timeoutMs} ms`)
-            : new TimeoutError(`${subject} sent nothing for ${options.idleTimeoutMs} ms`),
+            : new TimeoutError(`${subject} sent nothing for ${idleMs} ms`),
         ),
       Math.max(0, wait),
     );
@@ -134,6 +145,7 @@ export async function* requestStream<T>(
       nc.publish(subject, data, { reply: inbox, headers: injectTraceContext() }),
     );
     for await (const msg of sub) {
+      received++;
       armTimer();
       const message = parseReply(msg, subject, options.message);
       yield message;

@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
 import { headers as createHeaders, type MsgHdrs } from "@nats-io/nats-core";
+import { sharedSubjectOf } from "@kbalign/contracts";
 import {
   ATTR_ERROR_TYPE,
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -34,7 +35,8 @@ export function extractTraceContext(h: MsgHdrs | undefined): Context {
 
 /** A PRODUCER span `send <subject>`; run the publish inside it so its context is injected. */
 export function startSendSpan(subject: string, bodyBytes: number): Span {
-  return tracer.startSpan(`send ${subject}`, {
+  // Named after the shared subject: one span name whichever replica's own subject was used.
+  return tracer.startSpan(`send ${sharedSubjectOf(subject)}`, {
     kind: SpanKind.PRODUCER,
     attributes: {
       [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_NATS,
@@ -49,7 +51,7 @@ export function startSendSpan(subject: string, bodyBytes: number): Span {
 export function startProcessSpan(subject: string, h: MsgHdrs | undefined, bodyBytes: number, queue?: string): { span: Span; ctx: Context } {
   const parent = extractTraceContext(h);
   const span = tracer.startSpan(
-    `process ${subject}`,
+    `process ${sharedSubjectOf(subject)}`,
     {
       kind: SpanKind.CONSUMER,
       attributes: {

@@ -11,6 +11,8 @@ describe("parseKBAlignConfig", () => {
       retryMaxDelayMs: 500,
       retrieveTimeoutMs: 2_000,
       firstAnswerTimeoutMs: 8_000,
+      firstChunkTimeoutMs: 5_000,
+      fallbackReserveMs: 250,
       firstAnswerMaxChars: 1_000,
       queryExpansion: "fused",
       expansionWeight: 0.3,

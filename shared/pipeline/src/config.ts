@@ -18,6 +18,18 @@ export const KBAlignConfig = z
     retrieveTimeoutMs: z.number().int().min(1).max(300_000).default(2_000),
     /** Limit of the whole first-answer stage (retries included); past it, query expansion is skipped. */
     firstAnswerTimeoutMs: z.number().int().min(1).max(300_000).default(8_000),
+    /**
+     * Longest wait for a generation's first chunk, retries included. Past it the generator counts
+     * as failed while there is still time: the first answer is skipped, the final answer is the
+     * extractive one. Raise it for an LLM whose time to first token is longer.
+     */
+    firstChunkTimeoutMs: z.number().int().min(1).max(300_000).default(5_000),
+    /**
+     * Time kept before the request's deadline for the extractive fallback: the stages after the
+     * first recall must be done (or are given up) this long before the deadline, so a recalled
+     * request always ends with an answer, never a bare TIMEOUT.
+     */
+    fallbackReserveMs: z.number().int().min(0).max(60_000).default(250),
     /** The first answer is cut to this many characters before it expands the query. */
     firstAnswerMaxChars: z.number().int().min(1).max(30_000).default(1_000),
     /**

@@ -15,7 +15,7 @@ import { brokenStreamFailure, degradation, degradationTable, extractiveFallback,
 
 describe("degradationTable", () => {
   it("has one row per recoverable failure of DESIGN.md, each on a pipeline stage", () => {
-    expect(Object.keys(degradationTable)).toEqual(["firstAnswerFailed", "expansionRecallFailed", "finalAnswerFailed"]);
+    expect(Object.keys(degradationTable)).toEqual(["firstAnswerFailed", "expansionRecallFailed", "finalAnswerFailed", "finalAnswerCut"]);
     for (const row of Object.values(degradationTable)) expect(Stage.options).toContain(row.stage);
   });
 

@@ -22,6 +22,11 @@ export const degradationTable = {
     stage: "final_answer",
     fallback: "extractive answer from the recalled documents",
   },
+  finalAnswerCut: {
+    when: "final generation still streaming when the request's deadline nears",
+    stage: "final_answer",
+    fallback: "answer cut at the deadline",
+  },
 } as const satisfies Record<string, { when: string; stage: Stage; fallback: string }>;
 
 export type DegradationReason = keyof typeof degradationTable;

@@ -368,25 +368,79 @@ describe("KBAlign.run: retries", () => {
 });
 
 describe("KBAlign.run: deadline, cancellation and unexpected errors", () => {
-  it("ends with TIMEOUT by timeoutMs when a port hangs and ignores its signal", async () => {
-    const generator = scriptedGenerator((_, req) => (req.purpose === "final_answer" ? hanging() : chunks("draft")));
+  it("ends with TIMEOUT by timeoutMs when the first recall hangs and ignores its signal", async () => {
+    const retriever = scriptedRetriever(() => new Promise<never>(() => undefined));
     const started = Date.now();
-    const events = await collect(new KBAlign(twoRecalls().port, generator.port, fast).run({ ...ask, timeoutMs: 200 }));
+    const events = await collect(new KBAlign(retriever.port, answering().port, fast).run({ ...ask, timeoutMs: 200 }));
     const elapsed = Date.now() - started;
 
     const last = expectWellFormed(events);
+    expect(states(events)).toEqual(["error"]);
     expect(last).toMatchObject({ state: "error", code: "TIMEOUT", retryable: true });
     expect(elapsed).toBeGreaterThanOrEqual(190);
     expect(elapsed).toBeLessThan(200 + 300);
-    expect(generator.of("final_answer")[0]?.opts.signal.aborted).toBe(true);
-    expect(generator.of("final_answer")[0]?.opts.deadline).toBeLessThanOrEqual(started + 200 + 20);
+    expect(retriever.calls[0]?.opts.signal.aborted).toBe(true);
   });
 
-  it("never degrades the request's own deadline: a first answer cut by it ends the run", async () => {
+  it("answers extractively before the deadline when the final generation hangs and ignores its signal", async () => {
+    const generator = scriptedGenerator((_, req) => (req.purpose === "final_answer" ? hanging() : chunks("draft")));
+    const started = Date.now();
+    const events = await collect(new KBAlign(twoRecalls().port, generator.port, fast).run({ ...ask, timeoutMs: 400 }));
+    const elapsed = Date.now() - started;
+
+    const last = expectWellFormed(events);
+    expect(last.state).toBe("done");
+    expect(elapsed).toBeLessThan(400);
+    expect(asDone(last).degraded).toMatchObject([{ stage: "final_answer", code: "TIMEOUT", fallback: "extractive answer from the recalled documents" }]);
+    expect(dataText(events)).toContain("waggle dance");
+    expect(generator.of("final_answer")[0]?.opts.signal.aborted).toBe(true);
+  });
+
+  it("keeps time for an answer when every generation is silent: done before the deadline, both stages degraded", async () => {
     const generator = scriptedGenerator((_, __, opts) => untilAborted(opts.signal));
-    const events = await collect(new KBAlign(twoRecalls().port, generator.port, fast).run({ ...ask, timeoutMs: 150 }));
-    expect(states(events)).toEqual(["recall", "error"]);
-    expect(events[1]).toMatchObject({ code: "TIMEOUT" });
+    const started = Date.now();
+    const events = await collect(new KBAlign(twoRecalls().port, generator.port, fast).run({ ...ask, timeoutMs: 300 }));
+    expect(Date.now() - started).toBeLessThan(300);
+    const last = expectWellFormed(events);
+    expect(states(events)).toEqual(["recall", "data", "done"]);
+    expect(asDone(last).degraded.map((d) => [d.stage, d.code])).toEqual([
+      ["first_answer", "TIMEOUT"],
+      ["final_answer", "TIMEOUT"],
+    ]);
+  });
+
+  it("gives up on a generation with no first chunk within firstChunkTimeoutMs, long before the deadline", async () => {
+    const generator = scriptedGenerator((_, req, opts) => (req.purpose === "final_answer" ? untilAborted(opts.signal) : chunks("draft")));
+    const started = Date.now();
+    const events = await collect(new KBAlign(twoRecalls().port, generator.port, { ...fast, firstChunkTimeoutMs: 50 }).run({ ...ask, timeoutMs: 30_000 }));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const last = expectWellFormed(events);
+    expect(asDone(last).degraded).toMatchObject([{ stage: "final_answer", code: "TIMEOUT" }]);
+    expect(asDone(last).degraded[0]?.message).toContain("no text within");
+    const opts = generator.of("final_answer")[0]?.opts;
+    expect(opts?.firstChunkBy).toBeGreaterThanOrEqual(started);
+    expect(opts?.firstChunkBy).toBeLessThan(started + 5_000);
+  });
+
+  it("does not retry past the first-chunk budget: a slow failure is not retried into the fallback's time", async () => {
+    const generator = scriptedGenerator((_, req, opts) => (req.purpose === "final_answer" ? untilAborted(opts.signal) : chunks("draft")));
+    await collect(new KBAlign(twoRecalls().port, generator.port, { ...fast, firstChunkTimeoutMs: 50, maxRetries: 3 }).run(ask));
+    expect(generator.of("final_answer")).toHaveLength(1);
+  });
+
+  it("ends with done when the final answer is still streaming near the deadline: what was sent is the answer", async () => {
+    async function* chunkThenSilence(signal: AbortSignal) {
+      yield "Bees dance. ";
+      yield* untilAborted(signal);
+    }
+    const generator = scriptedGenerator((_, req, opts) => (req.purpose === "final_answer" ? chunkThenSilence(opts.signal) : chunks("draft")));
+    const started = Date.now();
+    const events = await collect(new KBAlign(twoRecalls().port, generator.port, fast).run({ ...ask, timeoutMs: 400 }));
+    expect(Date.now() - started).toBeLessThan(400);
+    const last = expectWellFormed(events);
+    expect(last.state).toBe("done");
+    expect(dataText(events)).toBe("Bees dance. ");
+    expect(asDone(last).degraded).toMatchObject([{ stage: "final_answer", code: "TIMEOUT", fallback: "answer cut at the deadline" }]);
   });
 
   it("ends with CANCELLED when the signal aborts, and aborts the generator's signal", async () => {

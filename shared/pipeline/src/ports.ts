@@ -23,6 +23,11 @@ export interface GenerateOptions {
   signal: AbortSignal;
   /** Absolute deadline, epoch milliseconds. */
   deadline: number;
+  /**
+   * Epoch milliseconds by which the first chunk must arrive, or the pipeline gives up on this
+   * generation (it then falls back). A remote generator may stop its own work at that time.
+   */
+  firstChunkBy?: number;
 }
 
 /**

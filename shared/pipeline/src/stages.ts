@@ -71,6 +71,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
         promptTemplate: config.promptTemplate,
       },
       ctx,
+      Math.min(ctx.deadline, Date.now() + config.firstChunkTimeoutMs),
     );
   /** Runs one stage, timing and tracing it; a failure that ends the request is thrown, any other returned. */
   const stage = async <T>(
@@ -106,11 +107,16 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   if (!recall.ok) throw recallFailure(recall.error);
   yield recallBody("recall", recall.value);
 
+  // From here on there are documents to answer from: every later stage must be over (or is given
+  // up) `fallbackReserveMs` before the deadline, leaving time for the extractive fallback.
+  // A short request keeps at most a quarter of its time in reserve.
+  const answerBy = scope.deadline - Math.min(config.fallbackReserveMs, Math.floor(request.timeoutMs / 4));
+
   // 2. First answer, under its own time limit: it only serves to expand the query.
   let grounding = recall.value;
   const firstAnswerScope = deadlineSignal(
     scope.signal,
-    Math.min(scope.deadline, Date.now() + config.firstAnswerTimeoutMs),
+    Math.min(answerBy, Date.now() + config.firstAnswerTimeoutMs),
     () => new TimeoutError(`first answer took longer than ${config.firstAnswerTimeoutMs} ms`),
   );
   const first = await stage(
@@ -125,7 +131,13 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     yield { state: "first_answer", value: first.value };
     // 3. Query expansion (query2doc / HyDE): the question plus a draft answer recalls better.
     const expandedQuery = expandQuery(request.query, first.value, config);
-    const expanded = await stage("query_expansion_recall", { query: expandedQuery.query }, (span) => retrieve(expandedQuery, call("query_expansion_recall", span)), countDocuments);
+    const expansionScope = deadlineSignal(scope.signal, answerBy, () => new TimeoutError("no time left for the second recall before the deadline"));
+    const expanded = await stage(
+      "query_expansion_recall",
+      { query: expandedQuery.query },
+      (span) => retrieve(expandedQuery, call("query_expansion_recall", span, expansionScope.signal, expansionScope.deadline)),
+      countDocuments,
+    ).finally(() => expansionScope.dispose());
     if (expanded.ok) {
       grounding = expanded.value;
       yield recallBody("query_expansion_recall", expanded.value);
@@ -137,11 +149,14 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
   // extractive fallback that may follow is the request's, recorded as a degradation).
   const finalStarted = performance.now();
   const finalSpan = tracer.startStage("final_answer", request.requestId, asked);
+  // A stream still running at `answerBy` is cut there: what was sent is the answer.
+  const cut = new TimeoutError("the answer was cut at the request's deadline");
+  const finalScope = deadlineSignal(scope.signal, answerBy, () => cut);
   let sent = 0;
   let answer = "";
   let failure: KBAlignError | undefined;
   try {
-    const chunks = generate("final_answer", grounding, call("final_answer", finalSpan));
+    const chunks = generate("final_answer", grounding, call("final_answer", finalSpan, finalScope.signal, finalScope.deadline));
     if (request.stream) {
       for await (const chunk of chunks) {
         if (chunk === "") continue;
@@ -160,12 +175,14 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     failure = toKBAlignError(err);
     finalSpan.end(failure);
     throwIfRunEnded(failure, scope);
-    if (sent > 0) throw brokenStreamFailure(failure, sent);
+    if (sent > 0 && failure !== cut) throw brokenStreamFailure(failure, sent);
   } finally {
+    finalScope.dispose();
     // Also reached when the run is abandoned mid-stream (cancel, deadline): the span still ends.
     if (failure === undefined) finalSpan.end(undefined, { chars: answer.length, text: answer });
   }
-  if (failure) {
+  if (failure === cut && sent > 0) degrade("finalAnswerCut", failure);
+  else if (failure) {
     degrade("finalAnswerFailed", failure);
     const fallback = extractiveFallback(request.query, grounding, config.extractiveFallbackSentences);
     if (request.stream) for (const chunk of fallback) yield { state: "data", value: chunk };

@@ -17,6 +17,7 @@ import {
 import { createCancellations } from "../cancellations.js";
 import { createGenerateHandler } from "../generate-handler.js";
 import { createGeneratorMetrics, type LlmOutcome } from "../metrics.js";
+import { ProviderBackoffError } from "./retry-after.js";
 import { createOpenAiBackend, type OpenAiBackendOptions } from "./openai.js";
 
 const API_KEY = "sk-test-0123456789abcdef-SECRET";
@@ -174,6 +175,16 @@ describe("openai backend against a local OpenAI-compatible server", () => {
     const err = await failure(collect(backend().generate(request(), new AbortController().signal)));
     expect(err).toBeInstanceOf(GenerationError);
     expect((err as GenerationError).retryable).toBe(retryable);
+  });
+
+  it("reads Retry-After of a 429 into a non-retryable ProviderBackoffError", async () => {
+    server.script = (_req, res) => {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
+      res.end(JSON.stringify({ error: { message: "Rate limit reached" } }));
+    };
+    const err = await failure(collect(backend().generate(request(), new AbortController().signal)));
+    expect(err).toBeInstanceOf(ProviderBackoffError);
+    expect(err).toMatchObject({ retryAfterMs: 7_000, retryable: false, code: "GENERATION_FAILED" });
   });
 
   it("reads Ollama-style string errors", async () => {

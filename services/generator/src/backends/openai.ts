@@ -6,6 +6,7 @@ import { msUntil } from "../abort.js";
 import type { LlmOutcome } from "../metrics.js";
 import { buildPrompt } from "../prompt.js";
 import type { FinishReason, GenerationBackend } from "./backend.js";
+import { parseRetryAfter, ProviderBackoffError } from "./retry-after.js";
 
 export interface OpenAiBackendOptions {
   /** API base up to and including the version, e.g. `http://localhost:8000/v1`; `/chat/completions` is appended. */
@@ -92,6 +93,9 @@ export function createOpenAiBackend(options: OpenAiBackendOptions): GenerationBa
           outcome = "http_error";
           const detail = await providerMessage(res);
           const message = `LLM server at ${origin} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}${detail ? `: ${redact(detail)}` : ""}`;
+          const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : undefined;
+          // Asked to wait: retrying now (here or on another replica) would only be refused again.
+          if (retryAfterMs !== undefined) throw new ProviderBackoffError(message, retryAfterMs, false);
           throw new GenerationError(message, isRetryableStatus(res.status));
         }
         if (!res.body || (res.headers.get("content-type") ?? "").includes("application/json")) {

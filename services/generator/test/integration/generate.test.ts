@@ -6,6 +6,7 @@ import {
   CancelledError,
   GenerateReply,
   Subjects,
+  instanceSubject,
   TimeoutError,
   UnavailableError,
   type GenerateRequestInput,
@@ -75,10 +76,14 @@ describe("generator with the extractive backend", () => {
   it("is ready and registered as micro service kbalign-generator with a generate endpoint", async () => {
     expect(generator.ready()).toBe(true);
     const msg = await nc.request("$SRV.INFO.kbalign-generator", "", { timeout: 2_000 });
-    const info = JSON.parse(msg.string()) as { name: string; version: string; endpoints: { name: string; subject: string }[] };
+    const info = JSON.parse(msg.string()) as { id: string; name: string; version: string; endpoints: { name: string; subject: string }[] };
     expect(info.name).toBe("kbalign-generator");
     expect(info.version).toBe("0.1.0");
-    expect(info.endpoints).toEqual([expect.objectContaining({ name: "generate", subject: Subjects.generate })]);
+    // The shared subject, and this replica's own (where a retry avoiding another replica is sent).
+    expect(info.endpoints).toEqual([
+      expect.objectContaining({ name: "generate", subject: Subjects.generate }),
+      expect.objectContaining({ name: "generate-instance", subject: instanceSubject(Subjects.generate, info.id) }),
+    ]);
   });
 
   it("streams the answer as chunks then one end, seq counting every message from 0", async () => {

@@ -10,6 +10,7 @@ import {
   RetrieveRequest,
   ServiceNames,
   StageEvent,
+  instanceSubject,
   Subjects,
   isTerminal,
   type Document,
@@ -40,16 +41,19 @@ export interface FakeRetriever {
 export async function startFakeRetriever(nc: NatsConnection, handle: (req: RetrieveRequest, call: number) => Promise<Document[]>): Promise<FakeRetriever> {
   const calls: RetrieveRequest[] = [];
   const service: Service = await new Svcm(nc).add({ name: ServiceNames.retriever, version: "0.0.1" });
-  serveEndpoint(service, {
-    name: "retrieve",
-    subject: Subjects.retrieve,
-    log: quiet,
-    request: RetrieveRequest,
-    handle: async (req) => {
-      calls.push(req);
-      return { docs: await handle(req, calls.length - 1) };
-    },
-  });
+  // Like the real retriever: the shared subject and this replica's own.
+  for (const subject of [Subjects.retrieve, instanceSubject(Subjects.retrieve, service.info().id)]) {
+    serveEndpoint(service, {
+      name: subject === Subjects.retrieve ? "retrieve" : "retrieve-instance",
+      subject,
+      log: quiet,
+      request: RetrieveRequest,
+      handle: async (req) => {
+        calls.push(req);
+        return { docs: await handle(req, calls.length - 1) };
+      },
+    });
+  }
   await nc.flush(); // the server knows the subscription before any other connection asks
   return { calls, stop: () => service.stop().then(() => undefined) };
 }
@@ -104,16 +108,18 @@ export async function startFakeGenerator(
       await service.stop();
     },
   };
-  serveStreamEndpoint(service, {
-    name: "generate",
-    subject: Subjects.generate,
-    log: quiet,
-    request: GenerateRequest,
-    handle: async (req, send) => {
-      requests.push(req);
-      await handle(req, send, fake);
-    },
-  });
+  for (const subject of [Subjects.generate, instanceSubject(Subjects.generate, service.info().id)]) {
+    serveStreamEndpoint(service, {
+      name: subject === Subjects.generate ? "generate" : "generate-instance",
+      subject,
+      log: quiet,
+      request: GenerateRequest,
+      handle: async (req, send) => {
+        requests.push(req);
+        await handle(req, send, fake);
+      },
+    });
+  }
   await nc.flush();
   return fake;
 }

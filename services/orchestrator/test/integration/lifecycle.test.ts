@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CancelReply, CancelRequest, Subjects, isTerminal, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
+import { CancelReply, CancelRequest, Subjects, isTerminal, type DoneEvent, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
 import { decodeJson, encodeJson, type NatsConnection } from "@kbalign/nats";
 import {
   answering,
@@ -113,7 +113,7 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
     expect(ends.map((e) => e?.state === "error" && e.code)).toEqual(ids.map(() => "CANCELLED"));
   });
 
-  it("ends with TIMEOUT within about a second when timeoutMs is 300 and the generator hangs", async () => {
+  it("answers extractively before the deadline when the generator hangs (timeoutMs 300), and stops the generator", async () => {
     await started(startFakeRetriever(bed.fakes, twoRecalls));
     const generator = await started(startFakeGenerator(bed.fakes, hangs));
     await orchestrator();
@@ -122,11 +122,28 @@ describe("orchestrator admission, cancellation, deadlines and shutdown", () => {
     const events = await ask(bed.client, { ...query, timeoutMs: 300 });
     const elapsed = Date.now() - sent;
 
-    expect(states(events)).toEqual(["recall", "error"]);
-    expect(events.at(-1)).toMatchObject({ code: "TIMEOUT", retryable: true });
+    expect(states(events)).toEqual(["recall", "data", "done"]);
+    const done = events.at(-1) as DoneEvent;
+    expect(done.degraded.map((d) => [d.stage, d.code])).toEqual([
+      ["first_answer", "TIMEOUT"],
+      ["final_answer", "TIMEOUT"],
+    ]);
+    expect(String(events[1]?.value)).toContain("waggle dance");
     expect(elapsed).toBeLessThan(1_000);
-    // The generator was told to stop.
+    // The generator was told to stop, and heard when the pipeline would give up on its first chunk.
     expect(await generator.cancelled(generator.requests[0]!.streamId, 2_000)).toBe(true);
+    expect(generator.requests[0]!.firstChunkBy).toBeLessThanOrEqual(sent + 300);
+  });
+
+  it("falls back after the first-chunk budget, not the deadline, when the generator hangs", async () => {
+    await started(startFakeRetriever(bed.fakes, twoRecalls));
+    await started(startFakeGenerator(bed.fakes, hangs));
+    await orchestrator({ KBALIGN_FIRST_CHUNK_TIMEOUT_MS: "200" });
+
+    const sent = Date.now();
+    const events = await ask(bed.client, { ...query, timeoutMs: 30_000 });
+    expect(Date.now() - sent).toBeLessThan(5_000);
+    expect(events.at(-1)).toMatchObject({ state: "done", degraded: [{ stage: "first_answer", code: "TIMEOUT" }, { stage: "final_answer", code: "TIMEOUT" }] });
   });
 
   it("lets a request in flight finish when stopped within the grace period", async () => {

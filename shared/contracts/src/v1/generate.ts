@@ -27,6 +27,11 @@ export const GenerateRequest = z.object({
   maxTokens: z.number().int().min(1).max(32_768).optional(),
   /** Absolute deadline, epoch milliseconds: the generator stops and reports TIMEOUT past it. */
   deadline: z.number().int().positive(),
+  /**
+   * Epoch milliseconds by which the first chunk must be sent: the caller gives up on the stream
+   * then (and answers without it), so the generator stops waiting for its backend and counts a failure.
+   */
+  firstChunkBy: z.number().int().positive().optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
 export type GenerateRequestInput = z.input<typeof GenerateRequest>;

@@ -16,6 +16,21 @@ export const Subjects = {
   kbPrefix: "kbalign.v1.kb",
 } as const;
 
+/**
+ * The subject only one replica serves: `<subject>.instance.<instance id>`, the id being its services
+ * framework id (what `$SRV.PING` answers). The orchestrator sends a call there to choose the replica,
+ * so that a retry goes to another one than the replica that failed.
+ */
+export function instanceSubject(subject: typeof Subjects.retrieve | typeof Subjects.generate, instanceId: string): string {
+  return `${subject}.instance.${instanceId}`;
+}
+
+/** The shared subject an instance subject belongs to (a subject not per instance is its own). */
+export function sharedSubjectOf(subject: string): string {
+  const at = subject.indexOf(".instance.");
+  return at === -1 ? subject : subject.slice(0, at);
+}
+
 export const ServiceNames = {
   retriever: "kbalign-retriever",
   generator: "kbalign-generator",

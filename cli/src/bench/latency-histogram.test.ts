@@ -33,6 +33,14 @@ describe("LatencyHistogram", () => {
     expect(Math.abs((p?.max ?? 0) - 800) / 800).toBeLessThan(0.001);
   });
 
+  it("never reports a percentile above the largest value recorded", () => {
+    const histogram = new LatencyHistogram();
+    for (const ms of [288.8, 289.01, 12, 13]) histogram.recordMs(ms);
+    const p = histogram.percentiles();
+    expect(p?.p999).toBeLessThanOrEqual(p?.max ?? 0);
+    expect(p?.p99).toBeLessThanOrEqual(p?.max ?? 0);
+  });
+
   it("reports nothing when nothing was recorded, and counts a negative latency as 0", () => {
     const histogram = new LatencyHistogram();
     expect(histogram.percentiles()).toBeUndefined();

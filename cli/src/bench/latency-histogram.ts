@@ -42,16 +42,21 @@ export class LatencyHistogram {
     return this.#histogram.getValueAtPercentile(percentile) / MICROS_PER_MS;
   }
 
-  /** undefined when nothing was recorded. */
+  /**
+   * undefined when nothing was recorded. A percentile is its bucket's highest equivalent value,
+   * which can pass the largest value recorded: each is capped at `max`, so p99.9 ≤ max always.
+   */
   percentiles(): LatencyPercentiles | undefined {
     if (this.count === 0) return undefined;
+    const max = this.#histogram.maxValue / MICROS_PER_MS;
+    const at = (percentile: number) => Math.min(this.atPercentileMs(percentile), max);
     return {
       count: this.count,
-      p50: this.atPercentileMs(50),
-      p90: this.atPercentileMs(90),
-      p99: this.atPercentileMs(99),
-      p999: this.atPercentileMs(99.9),
-      max: this.#histogram.maxValue / MICROS_PER_MS,
+      p50: at(50),
+      p90: at(90),
+      p99: at(99),
+      p999: at(99.9),
+      max,
       mean: this.#histogram.mean / MICROS_PER_MS,
     };
   }

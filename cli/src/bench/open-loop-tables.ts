@@ -44,7 +44,7 @@ export function openLoopTables(report: OpenLoopReport): ReportTable[] {
     },
     {
       title: "per offered rate (terminal event, ms from scheduled arrival)",
-      columns: ["rate/s", "sent", "done/s", "errors", "p50", "p90", "p99", "p99.9", "max", "CPU % machine", "CPU ms/query", "RSS MiB", "target"],
+      columns: ["rate/s", "sent", "ended/s", "errors", "p50", "p90", "p99", "p99.9", "max", "CPU % machine", "CPU ms/query", "RSS MiB", "target"],
       numeric: [true, true, true, true, true, true, true, true, true, true, true, true, false],
       rows: report.steps.map((step, i) => {
         const t = step.latencyMs.terminal;

@@ -32,6 +32,13 @@ export function parsePort(raw: string): number {
   return port;
 }
 
+/** How many replicas of each service `kbalign up` runs. */
+export function parseReplicas(raw: string): number {
+  const n = integer(raw);
+  if (n < 1 || n > 16) throw new InvalidArgumentError("must be from 1 to 16");
+  return n;
+}
+
 /** The first of three consecutive ops ports, or 0 for any free ports. */
 export function parseOpsPortBase(raw: string): number {
   const port = integer(raw);

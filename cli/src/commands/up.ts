@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { NatsConnection } from "@kbalign/nats";
-import { parseListenerPort, parseOpsPortBase, parsePort } from "../arguments.js";
+import { parseListenerPort, parseOpsPortBase, parsePort, parseReplicas } from "../arguments.js";
 import type { CommandContext } from "../command-context.js";
 import { runDemo } from "../demo.js";
 import { CliError } from "../errors.js";
@@ -32,6 +32,7 @@ const READY_TIMEOUT_MS = 60_000;
 
 interface UpFlags {
   port: number;
+  replicas: number;
   data: string;
   opsPort: number;
   demo: boolean;
@@ -49,7 +50,8 @@ export function registerUpCommand(program: Command, ctx: CommandContext): void {
     .description("run the whole local stack: nats-server with JetStream and the three services, until Ctrl-C")
     .option("--port <n>", "port of the stack's NATS server", parsePort, 4222)
     .option("--data <dir>", "state directory (JetStream store, logs)", "./.kbalign")
-    .option("--ops-port <base>", "ops HTTP ports: retriever BASE, generator BASE+1, orchestrator BASE+2 (0: any free ports)", parseOpsPortBase, 9101)
+    .option("--replicas <n>", "replicas of every service, each its own process in the same queue group", parseReplicas, 1)
+    .option("--ops-port <base>", "ops HTTP ports: retriever BASE, generator BASE+1, orchestrator BASE+2, the next replicas BASE+3… (0: any free ports)", parseOpsPortBase, 9101)
     .option("--ws-port <n>", "nats-server's WebSocket listener (k6 speaks NATS over it; the next free port when taken, 0: any)", parseListenerPort, 8080)
     .option("--monitor-port <n>", "nats-server's HTTP monitoring, /varz /connz (the next free port when taken, 0: any)", parseListenerPort, 8222)
     .option("--prometheus-port <n>", "Prometheus' port, when it is installed (the next free one when taken)", parsePort, 9090)
@@ -65,7 +67,8 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
   // Checked before anything starts: an unbuilt service or a taken port fails at once.
   const mains = resolveServiceMains();
   await assertNatsPortFree(flags.port);
-  const opsPorts = await chooseOpsPorts(flags.opsPort);
+  const replicas = stackReplicas(flags.replicas);
+  const opsPorts = await chooseOpsPorts(flags.opsPort, replicas.length);
   const prometheusBin = flags.prometheus ? findPrometheus(ctx.config.KBALIGN_PROMETHEUS, ctx.env.PATH) : undefined;
   const websocketPort = await chooseListenerPort(flags.wsPort, [flags.port, ...opsPorts]);
   const monitorPort = await chooseListenerPort(flags.monitorPort, [flags.port, ...opsPorts, websocketPort]);
@@ -103,7 +106,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       port,
       dataDir,
       logFile: logFile("prometheus"),
-      targets: SERVICES.map((service, i) => ({ service, port: opsPorts[i] ?? 0 })),
+      targets: replicas.map((replica, i) => ({ service: replica.service, port: opsPorts[i] ?? 0 })),
       ruleFiles,
       env: ctx.env,
       onCrash: onCrash("prometheus"),
@@ -116,7 +119,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
   let nc: NatsConnection | undefined;
   let nats: SupervisedProcess | undefined;
   let prometheus: RunningPrometheus | undefined;
-  const services = new Map<ServiceKey, SupervisedProcess>();
+  const services = new Map<string, SupervisedProcess>();
   try {
     writeLine(stdout, `• starting nats-server on 127.0.0.1:${flags.port} (JetStream store ${join(dataDir, "nats")})`);
     const server = await launchNatsServer({
@@ -132,20 +135,21 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
     nats = server.process;
     children.push(nats);
 
-    writeLine(stdout, `• starting ${SERVICES.join(", ")} (logs in ${logsDir}/)`);
-    for (const [i, key] of SERVICES.entries()) {
-      // NATS_URL and the ops port are set here; the rest (log level, generator backend, …) passes through.
+    const each = flags.replicas > 1 ? ` × ${flags.replicas}` : "";
+    writeLine(stdout, `• starting ${SERVICES.join(", ")}${each} (logs in ${logsDir}/)`);
+    for (const [i, replica] of replicas.entries()) {
+      // NATS_URL, the ops port and the instance name are set here; the rest (log level, generator backend, …) passes through.
       const service = superviseProcess({
-        name: key,
+        name: replica.name,
         command: process.execPath,
-        args: serviceNodeArgs(mains[key]),
-        env: { ...ctx.env, NATS_URL: server.url, KBALIGN_HTTP_PORT: String(opsPorts[i]) },
-        logFile: logFile(key),
+        args: serviceNodeArgs(mains[replica.service]),
+        env: { ...ctx.env, NATS_URL: server.url, KBALIGN_HTTP_PORT: String(opsPorts[i]), KBALIGN_INSTANCE: replica.name },
+        logFile: logFile(replica.name),
         stopGraceMs: SERVICE_STOP_GRACE_MS,
-        onCrash: onCrash(key),
+        onCrash: onCrash(replica.name),
       });
       await service.start();
-      services.set(key, service);
+      services.set(replica.name, service);
       children.push(service);
     }
 
@@ -161,14 +165,15 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
     writeLine(stdout, "• waiting for the services to answer PING…");
     await waitForServices(
       nc,
-      SERVICES.map(serviceName),
+      SERVICES.map((key) => ({ name: serviceName(key), instances: flags.replicas })),
       {
         timeoutMs: READY_TIMEOUT_MS,
         signal: shutdown.signal,
         explain: (name) => {
           const key = SERVICES.find((k) => serviceName(k) === name);
-          const last = key ? services.get(key)?.tail().at(-1) : undefined;
-          return `see ${logFile(key ?? name)}${last ? ` (last output: ${last})` : ""}`;
+          const names = replicas.filter((r) => r.service === key).map((r) => r.name);
+          const last = names.map((n) => services.get(n)?.tail().at(-1)).find((line) => line !== undefined);
+          return `see ${names.map(logFile).join(", ") || logFile(name)}${last ? ` (last output: ${last})` : ""}`;
         },
       },
     );
@@ -182,7 +187,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       formatBanner({
         natsUrl: server.url,
         listeners,
-        opsPorts: SERVICES.map((key, i) => ({ name: key, port: opsPorts[i] ?? 0 })),
+        opsPorts: replicas.map((replica, i) => ({ name: replica.name, port: opsPorts[i] ?? 0 })),
         logsDir,
         dataDir,
         ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
@@ -216,17 +221,28 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
   }
 }
 
-/** The three ops ports: BASE..BASE+2 checked to be free, or three free ports for BASE 0. */
-async function chooseOpsPorts(base: number): Promise<number[]> {
+/** One service process of the stack: `retriever`, or `retriever-2` when there are several. */
+interface Replica {
+  service: ServiceKey;
+  name: string;
+}
+
+/** Every process to run: each service in turn, then the second replica of each, and so on. */
+function stackReplicas(count: number): Replica[] {
+  return Array.from({ length: count }, (_, r) => SERVICES.map((service) => ({ service, name: count > 1 ? `${service}-${r + 1}` : service }))).flat();
+}
+
+/** One ops port per process: BASE, BASE+1, … checked to be free, or free ports for BASE 0. */
+async function chooseOpsPorts(base: number, count: number): Promise<number[]> {
   if (base === 0) {
     const ports = new Set<number>();
-    while (ports.size < SERVICES.length) ports.add(await freePort());
+    while (ports.size < count) ports.add(await freePort());
     return [...ports];
   }
-  const ports = SERVICES.map((_, i) => base + i);
-  for (const [i, port] of ports.entries()) {
-    if (!(await isPortFree(port))) {
-      throw new CliError(`ops port ${port} (${SERVICES[i]}) is already in use: choose another base with --ops-port BASE, or --ops-port 0 for any free ports`);
+  const ports = Array.from({ length: count }, (_, i) => base + i);
+  for (const port of ports) {
+    if (port > 65_535 || !(await isPortFree(port))) {
+      throw new CliError(`ops port ${port} is already in use: choose another base with --ops-port BASE, or --ops-port 0 for any free ports`);
     }
   }
   return ports;

@@ -29,6 +29,16 @@ describe("prometheusConfig", () => {
     ]);
   });
 
+  it("scrapes every replica of a service in that service's one job", () => {
+    const replicas = [...targets, { service: "retriever", port: 40_004 }, { service: "generator", port: 40_005 }, { service: "orchestrator", port: 40_006 }];
+    const config = ScrapeConfig(prometheusConfig({ targets: replicas, ruleFiles }));
+    expect(config.scrape_configs).toEqual([
+      { job_name: "kbalign-retriever", static_configs: [{ targets: ["127.0.0.1:40001", "127.0.0.1:40004"] }] },
+      { job_name: "kbalign-generator", static_configs: [{ targets: ["127.0.0.1:40002", "127.0.0.1:40005"] }] },
+      { job_name: "kbalign-orchestrator", static_configs: [{ targets: ["127.0.0.1:40003", "127.0.0.1:40006"] }] },
+    ]);
+  });
+
   it("loads the rule files it is given, by the paths given", () => {
     expect(ScrapeConfig(prometheusConfig({ targets, ruleFiles })).rule_files).toEqual(ruleFiles);
   });

@@ -42,9 +42,10 @@ export function prometheusConfig(input: PrometheusConfigInput): string {
   const config = {
     global: { scrape_interval: "15s", evaluation_interval: "15s", external_labels: { stack: "kbalign-local" } },
     rule_files: input.ruleFiles,
-    scrape_configs: input.targets.map((target) => ({
-      job_name: `kbalign-${target.service}`,
-      static_configs: [{ targets: [`127.0.0.1:${target.port}`] }],
+    // One job per service, one target per replica.
+    scrape_configs: [...new Set(input.targets.map((target) => target.service))].map((service) => ({
+      job_name: `kbalign-${service}`,
+      static_configs: [{ targets: input.targets.filter((t) => t.service === service).map((t) => `127.0.0.1:${t.port}`) }],
     })),
   };
   return `${JSON.stringify(config, null, 2)}\n`;

@@ -27,6 +27,8 @@ const GeneratorEnv = SharedEnv.extend({
   KBALIGN_EXTRACTIVE_FIRST_MAX_CHARS: CharLimit.default(400),
   KBALIGN_EXTRACTIVE_FINAL_MAX_SENTENCES: SentenceLimit.default(5),
   KBALIGN_EXTRACTIVE_FINAL_MAX_CHARS: CharLimit.default(1_500),
+  /** Streams one replica runs at once; more are answered OVERLOADED at once (the orchestrator retries elsewhere or answers extractively). */
+  KBALIGN_GENERATOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
   /** On shutdown, streams in flight get this long (ms) to finish before they are stopped. */
   KBALIGN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
 })

@@ -5,6 +5,7 @@ import {
   GenerateReply,
   GenerateRequest,
   GenerationError,
+  OverloadedError,
   TimeoutError,
   UnavailableError,
   type GenerateRequestInput,
@@ -58,6 +59,21 @@ function setup(backend: GenerationBackend, maxChunkTextBytes?: number) {
 }
 
 describe("generate handler", () => {
+  it("refuses a stream past maxInFlight at once with a retryable OVERLOADED, before calling the backend", async () => {
+    const { backend, seen } = scripted([], { hang: true });
+    const registry = new Registry();
+    const cancellations = createCancellations();
+    const handler = createGenerateHandler({ backend, log, metrics: createGeneratorMetrics(registry), cancellations, maxInFlight: 1 });
+    const first = handler(request({ streamId: "one" }), () => undefined);
+    await nextTurn();
+    const err = await handler(request({ streamId: "two" }), () => undefined).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(OverloadedError);
+    expect((err as OverloadedError).retryable).toBe(true);
+    expect(seen.calls).toBe(1);
+    cancellations.cancel("one");
+    await first.catch(() => undefined);
+  });
+
   it("stops a silent backend at firstChunkBy with TIMEOUT, long before the deadline", async () => {
     const { backend, seen } = scripted([], { hang: true });
     const { handler, send, sent } = setup(backend);

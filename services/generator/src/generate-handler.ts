@@ -1,4 +1,4 @@
-import { GenerationError, KBAlignError, TimeoutError, UnavailableError, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
+import { GenerationError, KBAlignError, OverloadedError, TimeoutError, UnavailableError, type GenerateReply, type GenerateRequest } from "@kbalign/contracts";
 import { splitText, type StreamSender } from "@kbalign/nats";
 import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
 import { msUntil, raceAbort } from "./abort.js";
@@ -16,6 +16,8 @@ export interface GenerateHandlerDeps {
    * orchestrator makes of it) fits NATS' max_payload; unlimited when absent.
    */
   maxChunkTextBytes?: () => number;
+  /** Streams this replica runs at once; more are refused at once with a retryable OVERLOADED. */
+  maxInFlight?: number;
 }
 
 /**
@@ -28,6 +30,10 @@ export interface GenerateHandlerDeps {
 export function createGenerateHandler(deps: GenerateHandlerDeps): (req: GenerateRequest, send: StreamSender) => Promise<void> {
   const { backend, cancellations, metrics } = deps;
   return async (req, send) => {
+    if (deps.maxInFlight !== undefined && cancellations.size >= deps.maxInFlight) {
+      // Refused before any work: the caller retries on another replica or answers without us.
+      throw new OverloadedError(`too many generations in flight (limit ${deps.maxInFlight}); retry shortly`);
+    }
     const started = performance.now();
     const labels = { backend: backend.name, purpose: req.purpose };
     const log = deps.log.child({ streamId: req.streamId, purpose: req.purpose });

@@ -21,6 +21,7 @@ export interface GeneratorServiceDeps {
   metrics: GeneratorMetrics;
   log: Logger;
   instance?: string;
+  maxInFlight?: number;
 }
 
 /** Registers micro service "kbalign-generator" with its `generate` endpoint (queue group: the service default). */
@@ -37,6 +38,7 @@ export async function addGeneratorService(deps: GeneratorServiceDeps): Promise<S
     metrics: deps.metrics,
     cancellations: deps.cancellations,
     maxChunkTextBytes: () => bodyBudget(deps.nc) - CHUNK_ENVELOPE_ALLOWANCE_BYTES,
+    ...(deps.maxInFlight === undefined ? {} : { maxInFlight: deps.maxInFlight }),
   });
   // The shared subject (queue group) and this replica's own, where a caller sends what it wants
   // this replica to answer (a retry avoiding another replica).

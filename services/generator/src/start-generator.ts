@@ -42,7 +42,7 @@ export async function startGenerator(options: StartGeneratorOptions): Promise<Ge
   const cancellations = createCancellations();
   // Subscribed before the endpoint, so no stream can start that a cancel could not reach.
   const cancelSub = subscribeCancellations(nc, cancellations, log);
-  const service = await addGeneratorService({ nc, backend, cancellations, metrics, log, instance: config.KBALIGN_INSTANCE });
+  const service = await addGeneratorService({ nc, backend, cancellations, metrics, log, instance: config.KBALIGN_INSTANCE, maxInFlight: config.KBALIGN_GENERATOR_MAX_IN_FLIGHT });
   let stopping: Promise<void> | undefined;
 
   const stop = async (): Promise<void> => {

@@ -10,18 +10,25 @@ export interface Admission {
    */
   admit(): Release;
   inFlight(): number;
+  /** The limit now. */
+  limit(): number;
   /** Admits nothing more: every later `admit` throws `reason` (shutdown: a retryable UNAVAILABLE). */
   close(reason: KBAlignError): void;
 }
 
-/** Bounds the requests one replica handles at once: past the limit, queueing would only add latency. */
-export function createAdmission(maxInFlight: number): Admission {
+/**
+ * Bounds the requests one replica handles at once: past the limit, queueing would only add latency.
+ * The limit is fixed, or read at each admission (an adaptive limit, or one changed at run time).
+ */
+export function createAdmission(maxInFlight: number | (() => number)): Admission {
+  const limit = typeof maxInFlight === "number" ? () => maxInFlight : maxInFlight;
   let inFlight = 0;
   let closed: KBAlignError | undefined;
   return {
     admit() {
       if (closed) throw closed;
-      if (inFlight >= maxInFlight) throw new OverloadedError(`too many requests in flight (limit ${maxInFlight}); retry shortly`);
+      const max = limit();
+      if (inFlight >= max) throw new OverloadedError(`too many requests in flight (limit ${max}); retry shortly`);
       inFlight++;
       let released = false;
       return () => {
@@ -31,6 +38,7 @@ export function createAdmission(maxInFlight: number): Admission {
       };
     },
     inFlight: () => inFlight,
+    limit,
     close(reason) {
       closed = reason;
     },

@@ -11,11 +11,17 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       NATS_URL: "nats://127.0.0.1:4222",
       KBALIGN_HTTP_PORT: 9103,
-      KBALIGN_MAX_IN_FLIGHT: 512,
+      KBALIGN_ADMISSION_TARGET_MS: 50,
+      KBALIGN_ADMISSION_MIN_IN_FLIGHT: 4,
+      KBALIGN_ADMISSION_MAX_IN_FLIGHT: 1_024,
+      KBALIGN_REPLICA_REFRESH_MS: 2_000,
+      KBALIGN_REPLICA_AVOID_MS: 3_000,
       KBALIGN_MAX_REQUEST_BYTES: 262_144,
       KBALIGN_GENERATE_IDLE_TIMEOUT_MS: 10_000,
       KBALIGN_SHUTDOWN_GRACE_MS: 10_000,
     });
+    // Unset: the in-flight limit adapts to the measured latency.
+    expect(config.KBALIGN_MAX_IN_FLIGHT).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
   });
 

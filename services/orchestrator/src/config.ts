@@ -11,8 +11,16 @@ const positiveInt = z.coerce.number().int().positive();
 export const OrchestratorEnv = SharedEnv.extend({
   /** Port of /metrics, /healthz and /readyz (0: any free port). */
   KBALIGN_HTTP_PORT: Port.default(9103),
-  /** Requests handled at once by this replica; more are answered OVERLOADED at once. */
-  KBALIGN_MAX_IN_FLIGHT: positiveInt.default(512),
+  /**
+   * Requests handled at once by this replica; more are answered OVERLOADED at once. Unset: a limit
+   * that adapts to keep the p90 time to the first event under KBALIGN_ADMISSION_TARGET_MS.
+   */
+  KBALIGN_MAX_IN_FLIGHT: positiveInt.optional(),
+  /** The adaptive limit's target: p90 time from receiving a query to its first event (ms). */
+  KBALIGN_ADMISSION_TARGET_MS: positiveInt.default(50),
+  /** Bounds of the adaptive limit. */
+  KBALIGN_ADMISSION_MIN_IN_FLIGHT: positiveInt.default(4),
+  KBALIGN_ADMISSION_MAX_IN_FLIGHT: positiveInt.default(1_024),
   /** How often the retriever and generator replicas are listed again ($SRV.PING), so each call can choose one. */
   KBALIGN_REPLICA_REFRESH_MS: positiveInt.default(2_000),
   /** How long a replica that failed a call (unavailable, timed out, overloaded) is left out of the rotation. */

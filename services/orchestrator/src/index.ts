@@ -3,6 +3,7 @@ import type { NatsConnection } from "@kbalign/nats";
 import { KBAlign, type GeneratorPort, type RetrieverPort } from "@kbalign/pipeline";
 import type { Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
+import { createAdaptiveLimit } from "./adaptive-limit.js";
 import { createAdmission } from "./admission.js";
 import { pipelineConfig, type OrchestratorConfig } from "./config.js";
 import { createGeneratorClient } from "./generator-client.js";
@@ -60,7 +61,17 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       ...(generators ? { replicas: generators } : {}),
     });
   const pipeline = new KBAlign(retriever, generator, pipelineConfig(config), createPipelineObserver(metrics, log), createOtelStageTracer({ recordContent: config.KBALIGN_TRACE_CONTENT }));
-  const admission = createAdmission(config.KBALIGN_MAX_IN_FLIGHT);
+  const limiter =
+    config.KBALIGN_MAX_IN_FLIGHT === undefined
+      ? createAdaptiveLimit({
+          targetMs: config.KBALIGN_ADMISSION_TARGET_MS,
+          initial: Math.min(64, config.KBALIGN_ADMISSION_MAX_IN_FLIGHT),
+          min: config.KBALIGN_ADMISSION_MIN_IN_FLIGHT,
+          max: config.KBALIGN_ADMISSION_MAX_IN_FLIGHT,
+          windowMs: 1_000,
+        })
+      : undefined;
+  const admission = createAdmission(limiter ? () => limiter.limit() : (config.KBALIGN_MAX_IN_FLIGHT ?? 1));
   const requests = createRequestRegistry();
   const handling = new Set<Promise<unknown>>();
   const track = (promise: Promise<unknown>) => {
@@ -76,6 +87,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     nc,
     pipeline,
     admission,
+    ...(limiter ? { limiter } : {}),
     requests,
     maxRequestBytes: config.KBALIGN_MAX_REQUEST_BYTES,
     metrics,

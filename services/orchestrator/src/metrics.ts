@@ -59,6 +59,11 @@ export function createOrchestratorMetrics(registry: Registry) {
       help: "Query requests being handled by this replica.",
       registers: [registry],
     }),
+    admissionLimit: new Gauge({
+      name: "kbalign_admission_limit",
+      help: "Query requests this replica admits at once now (fixed, or adapting to the time to the first event).",
+      registers: [registry],
+    }),
     retries: new Counter({
       name: "kbalign_retries_total",
       help: "Retries of failed calls, by target (retrieve, generate).",

@@ -3,6 +3,7 @@ import { BadRequestError, isTerminal, KBAlignError, type ErrorCode, type StageEv
 import { decodeJson, DEFAULT_MAX_PAYLOAD_BYTES, maxBodyBytes } from "@kbalign/nats";
 import { createEventStream, validateQuery, type KBAlign } from "@kbalign/pipeline";
 import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
+import type { AdaptiveLimit } from "./adaptive-limit.js";
 import type { Admission } from "./admission.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import type { RequestRegistry } from "./request-registry.js";
@@ -18,6 +19,7 @@ export interface QueryMessage {
 export interface QueryHandlerDeps {
   pipeline: Pick<KBAlign, "run">;
   admission: Admission;
+  limiter?: AdaptiveLimit;
   requests: RequestRegistry;
   maxRequestBytes: number;
   /** Largest event body NATS carries (the server's max_payload less room for headers); 1 MiB less that room when absent. */
@@ -83,6 +85,8 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     const controller = new AbortController();
     deps.requests.register(requestId, controller);
     metrics.inFlight.set(deps.admission.inFlight());
+    deps.limiter?.inFlight(deps.admission.inFlight());
+    metrics.admissionLimit.set(deps.admission.limit());
     let outcome: Outcome = "INTERNAL";
     let firstEvent = true;
     let firstData = true;
@@ -97,7 +101,9 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
         }
         if (firstEvent) {
           firstEvent = false;
-          observeWithExemplar(metrics.timeToFirstEvent, {}, (performance.now() - started) / 1000);
+          const ms = performance.now() - started;
+          observeWithExemplar(metrics.timeToFirstEvent, {}, ms / 1000);
+          deps.limiter?.sample(ms);
         }
         if (firstData && event.state === "data") {
           firstData = false;

@@ -3,6 +3,7 @@ import { bodyBudget, serveEndpoint, serveRaw, Svcm, type NatsConnection, type Se
 import type { KBAlign } from "@kbalign/pipeline";
 import { createEndpointObserver, type Logger } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
+import type { AdaptiveLimit } from "./adaptive-limit.js";
 import type { Admission } from "./admission.js";
 import { createCancelHandler } from "./cancel-handler.js";
 import type { OrchestratorMetrics } from "./metrics.js";
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   nc: NatsConnection;
   pipeline: Pick<KBAlign, "run">;
   admission: Admission;
+  /** Told each admitted request's time to its first event, when the in-flight limit adapts. */
+  limiter?: AdaptiveLimit;
   requests: RequestRegistry;
   maxRequestBytes: number;
   metrics: OrchestratorMetrics;

@@ -11,6 +11,7 @@ import {
   type Logger,
 } from "@kbalign/telemetry";
 import type { Registry } from "prom-client";
+import { watchConnection } from "./connection-state.js";
 
 /** The configuration every service process has (SharedEnv plus its ops port). */
 export interface ProcessConfig {
@@ -95,11 +96,12 @@ async function run<C extends ProcessConfig, H extends ServiceHandle>(spec: Servi
   const name = config.KBALIGN_INSTANCE ? `${spec.service}/${config.KBALIGN_INSTANCE}` : spec.service;
   const nc = await connectNats({ url: config.NATS_URL, name, log });
   void countConnectionStatus(nc.status(), registry).catch((err: unknown) => log.warn({ err }, "counting nats reconnects stopped"));
+  const connection = watchConnection(nc);
   const handle = await spec.start({ nc, config, log, registry });
   let shuttingDown = false;
   // Up before the service is ready, so probes see "alive, not ready" while it warms up; not ready
   // from the first instant of a shutdown, before anything else happens.
-  const ops = await startOpsServer({ port: config.KBALIGN_HTTP_PORT, registry, ready: () => !shuttingDown && handle.ready(), healthy: () => !nc.isClosed() });
+  const ops = await startOpsServer({ port: config.KBALIGN_HTTP_PORT, registry, ready: () => !shuttingDown && connection.connected() && handle.ready(), healthy: () => !nc.isClosed() });
   log.info({ httpPort: ops.port, nats: redactUrl(config.NATS_URL), ...spec.describe?.(handle, config) }, `${spec.service} started`);
 
   // A replica that cannot serve is useless: exit and let the supervisor restart it.

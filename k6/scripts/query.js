@@ -35,14 +35,27 @@ export default function () {
   const question = questions[(__VU * 7919 + __ITER) % questions.length];
   const ws = new WebSocket(URL);
   ws.binaryType = "arraybuffer";
+  let ended = false;
+  // A connection that fails or closes before the answer is an error too, never a query left out.
+  const lost = (code) => {
+    if (ended) return;
+    ended = true;
+    errors.add(true, { state: "error", code });
+  };
   const client = new NatsWsClient(ws, { name: "kbalign-k6", user: __ENV.NATS_USER, pass: __ENV.NATS_PASS, onError: (message) => console.error(`nats: ${message}`) });
   ws.onmessage = (event) => client.receive(event.data);
-  ws.onerror = (event) => console.error(`websocket: ${event.error}`);
+  ws.onerror = (event) => {
+    console.error(`websocket: ${event.error}`);
+    lost("WEBSOCKET_ERROR");
+    ws.close();
+  };
+  ws.onclose = () => lost("CONNECTION_CLOSED");
   ws.onopen = () => {
     client.connect(() => {
       let timer;
       const query = sendQuery(client, { query: question, collection: COLLECTION, topn: TOPN, timeoutMs: TIMEOUT_MS }, () => Date.now(), (result) => {
         clearTimeout(timer);
+        ended = true;
         const tags = { state: result.state, code: result.code || "" };
         if (result.recallMs !== undefined) recall.add(result.recallMs);
         if (result.firstAnswerMs !== undefined) firstAnswer.add(result.firstAnswerMs);

@@ -25,7 +25,7 @@ export function registerIngestCommand(program: Command, ctx: CommandContext): vo
       const source = await openDocumentSource(path);
       const nc = await connectCli(flags.nats, "kbalign-cli-ingest");
       try {
-        const report = await ingestDocuments(nc, source, { collection: flags.collection }, ctx.terminal);
+        const report = await ingestDocuments(nc, source, { collection: flags.collection, streamReplicas: ctx.config.KBALIGN_JS_REPLICAS }, ctx.terminal);
         printIngestReport(report, ctx.terminal);
         ctx.result.exitCode = report.rejected > 0 ? 1 : 0;
       } finally {

@@ -36,6 +36,8 @@ export interface IngestOptions {
   maxInFlight?: number;
   /** Show a progress bar / progress lines (off for the demo's small ingest). */
   progress?: boolean;
+  /** Replicas of the KB stream should the ingest have to create it (KBALIGN_JS_REPLICAS); default 1. */
+  streamReplicas?: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface IngestOptions {
  */
 export async function ingestDocuments(nc: NatsConnection, source: DocumentSource, options: IngestOptions, terminal: Terminal): Promise<IngestReport> {
   const started = Date.now();
-  const jsm = await ensureKbStream(nc).catch((err: unknown) => {
+  const jsm = await ensureKbStream(nc, { replicas: options.streamReplicas ?? 1 }).catch((err: unknown) => {
     throw new CliError(`cannot use JetStream: ${err instanceof Error ? err.message : String(err)} (nats-server must run with -js)`);
   });
   const js = jsm.jetstream();

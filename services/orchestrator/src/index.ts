@@ -10,7 +10,9 @@ import { createGeneratorClient } from "./generator-client.js";
 import { createOrchestratorMetrics } from "./metrics.js";
 import { createPipelineObserver } from "./pipeline-observer.js";
 import { createRequestRegistry } from "./request-registry.js";
+import { createCancelHandler } from "./cancel-handler.js";
 import { createReplicaDirectory } from "./replica-directory.js";
+import { subscribeShutdownCancels } from "./shutdown-cancels.js";
 import { createRetrieverClient } from "./retriever-client.js";
 import { registerService } from "./service.js";
 import { createOtelStageTracer } from "./stage-tracer.js";
@@ -18,6 +20,9 @@ import { createOtelStageTracer } from "./stage-tracer.js";
 export { loadConfig, OrchestratorEnv, pipelineConfig, type OrchestratorConfig } from "./config.js";
 export { createOrchestratorMetrics, type OrchestratorMetrics } from "./metrics.js";
 export { SERVICE_VERSION, QUERY_QUEUE } from "./service.js";
+
+/** How long stopping the service may wait for the server (it does not answer when NATS is down). */
+const QUERY_HANDOFF_TIMEOUT_MS = 1_000;
 
 export interface OrchestratorOptions {
   nc: NatsConnection;
@@ -35,10 +40,11 @@ export interface Orchestrator {
   /** Requests being handled now. */
   inFlight(): number;
   /**
-   * Stops taking requests (a new query is answered at once with a retryable UNAVAILABLE), lets the
+   * Stops taking requests (the service stops, so new queries go to other replicas; one that still
+   * arrives is answered at once with a retryable UNAVAILABLE), lets the
    * ones in flight finish for up to KBALIGN_SHUTDOWN_GRACE_MS while cancels are still honoured,
-   * then ends the rest with a retryable UNAVAILABLE: every client gets its terminal event. Only
-   * then are the endpoints unsubscribed. Does not close the connection (the caller owns it).
+   * then ends the rest with a retryable UNAVAILABLE: every client gets its terminal event. Does not
+   * close the connection (the caller owns it).
    */
   stop(): Promise<void>;
 }
@@ -100,16 +106,21 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     const shuttingDown = new UnavailableError("orchestrator is shutting down, retry");
-    // The endpoints stay subscribed through the grace period: the cancel endpoint must reach the
-    // requests still running, and the services framework stops a service's endpoints together.
-    // New queries still arriving are refused at once by the closed admission.
+    // The service stops first (its subscriptions drained: what is already on its way is still
+    // answered), so new queries go to the other replicas at once; the requests still running stay
+    // cancellable through a plain subscription until they are over. Should the stop not finish (NATS
+    // down), the closed admission refuses what still arrives, at once and retryable.
+    const cancels = subscribeShutdownCancels(nc, createCancelHandler({ requests }), log);
+    if (!(await settledWithin(new Set([service.stop()]), QUERY_HANDOFF_TIMEOUT_MS))) {
+      log.warn({ timeoutMs: QUERY_HANDOFF_TIMEOUT_MS }, "the service did not stop in time: refusing new queries with UNAVAILABLE instead");
+    }
     admission.close(shuttingDown);
     if (handling.size > 0 && !(await settledWithin(handling, config.KBALIGN_SHUTDOWN_GRACE_MS))) {
       const ended = requests.cancelAll(shuttingDown);
       log.warn({ ended, graceMs: config.KBALIGN_SHUTDOWN_GRACE_MS }, "ended requests still running after the grace period with UNAVAILABLE");
       await Promise.allSettled([...handling]);
     }
-    await service.stop();
+    cancels.unsubscribe();
     retrievers?.stop();
     generators?.stop();
   };

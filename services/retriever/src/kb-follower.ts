@@ -15,6 +15,8 @@ export interface KbFollowerOptions {
   pullExpiresMs: number;
   /** How often (ms) the consumer's pending count is read for `kbalign_kb_lag_messages`; see KBALIGN_KB_LAG_CHECK_MS. */
   lagCheckMs: number;
+  /** Replicas of the KB stream should the follower have to create it (KBALIGN_JS_REPLICAS); default 1. */
+  streamReplicas?: number;
 }
 
 export interface KbFollower {
@@ -47,7 +49,7 @@ const reopenDelayMs = (attempt: number): number => Math.min(5_000, 250 * 2 ** at
 export async function startKbFollower(options: KbFollowerOptions): Promise<KbFollower> {
   const { nc, indexes, metrics, log } = options;
   const started = performance.now();
-  const jsm = await ensureKbStream(nc);
+  const jsm = await ensureKbStream(nc, { replicas: options.streamReplicas ?? 1 });
   const js = jsm.jetstream();
   const { state } = await jsm.streams.info(KB_STREAM);
   // Caught up once the message that was last at start is processed. An empty stream: at once.

@@ -10,7 +10,8 @@ import { addRetrieverService } from "./service.js";
 
 export interface StartRetrieverOptions {
   nc: NatsConnection;
-  config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE">;
+  config: Pick<RetrieverConfig, "KBALIGN_BM25_K1" | "KBALIGN_BM25_B" | "KBALIGN_BM25_TITLE_WEIGHT" | "KBALIGN_KB_PULL_EXPIRES_MS" | "KBALIGN_KB_LAG_CHECK_MS" | "KBALIGN_INSTANCE"> &
+    Partial<Pick<RetrieverConfig, "KBALIGN_JS_REPLICAS">>;
   log: Logger;
   /** Where the retriever's instruments are declared (once per registry). */
   registry: Registry;
@@ -40,7 +41,7 @@ export async function startRetriever(options: StartRetrieverOptions): Promise<Re
   const { nc, config, log } = options;
   const metrics = createRetrieverMetrics(options.registry);
   const indexes = new IndexRegistry({ k1: config.KBALIGN_BM25_K1, b: config.KBALIGN_BM25_B, titleWeight: config.KBALIGN_BM25_TITLE_WEIGHT });
-  const follower = await startKbFollower({ nc, indexes, metrics, log, pullExpiresMs: config.KBALIGN_KB_PULL_EXPIRES_MS, lagCheckMs: config.KBALIGN_KB_LAG_CHECK_MS });
+  const follower = await startKbFollower({ nc, indexes, metrics, log, pullExpiresMs: config.KBALIGN_KB_PULL_EXPIRES_MS, lagCheckMs: config.KBALIGN_KB_LAG_CHECK_MS, streamReplicas: config.KBALIGN_JS_REPLICAS ?? 1 });
   let service: Service | undefined;
   let stopping = false;
 

@@ -43,6 +43,12 @@ describe("parseEnv", () => {
     expect(() => parseEnv(Env, { KBALIGN_CPU_WARN_RATIO: "0" })).toThrow(ConfigError);
   });
 
+  it("has the JetStream replicas, 1 by default, 1 to 5", () => {
+    expect(parseEnv(Env, {}).KBALIGN_JS_REPLICAS).toBe(1);
+    expect(parseEnv(Env, { KBALIGN_JS_REPLICAS: "3" }).KBALIGN_JS_REPLICAS).toBe(3);
+    for (const bad of ["0", "6", "2.5", "three"]) expect(() => parseEnv(Env, { KBALIGN_JS_REPLICAS: bad }), bad).toThrow(/KBALIGN_JS_REPLICAS/);
+  });
+
   it("has the shutdown's drain timeout and hard-deadline margin, 2 s and 5 s by default, and rejects nonsense", () => {
     expect(parseEnv(Env, {})).toMatchObject({ KBALIGN_SHUTDOWN_DRAIN_TIMEOUT_MS: 2_000, KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: 5_000 });
     expect(parseEnv(Env, { KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: "3000" })).toMatchObject({ KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: 3_000 });

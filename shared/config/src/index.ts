@@ -57,5 +57,11 @@ export const SharedEnv = z.object({
    * inside the grace period.
    */
   KBALIGN_SHUTDOWN_DEADLINE_MARGIN_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /**
+   * Replicas of the JetStream state kbalign creates (the KB stream, the config bucket) when it is
+   * missing: 1 on a single server, 3 on a three-node cluster (one copy per server). At most 5, and no
+   * more than the cluster has servers, or JetStream refuses to create it.
+   */
+  KBALIGN_JS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 export type SharedEnv = z.infer<typeof SharedEnv>;

@@ -16,7 +16,7 @@ if (typed !== 0) {
 
 const REPORT = ".vitest-report.json";
 const packageDirs = ["shared", "services"].flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name)));
-const reports = () => [...packageDirs, "cli", "test", "observability", "deploy"].map((dir) => join(dir, REPORT)).filter((file) => existsSync(join(root, file)));
+const reports = () => [...packageDirs, "cli", "test", "observability", "deploy", "k6"].map((dir) => join(dir, REPORT)).filter((file) => existsSync(join(root, file)));
 for (const file of reports()) rmSync(join(root, file));
 
 // Two at a time: the machine has 2 cores, and integration tests start real servers and processes.

@@ -46,6 +46,13 @@ export function parseOpsPortBase(raw: string): number {
   return port;
 }
 
+/** A listener port: 0 (any free port) or 1-65535. */
+export function parseListenerPort(raw: string): number {
+  const port = integer(raw);
+  if (port !== 0 && (port < 1 || port > 65_535)) throw new InvalidArgumentError("must be 0 (any free port) or a port from 1 to 65535");
+  return port;
+}
+
 const NATS_URL_PATTERN = /^(nats|tls|ws|wss):\/\/[^\s/]+$/;
 
 /** One NATS URL or a comma-separated list, e.g. `nats://127.0.0.1:4222`. */

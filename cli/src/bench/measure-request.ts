@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { KBAlignError, type TimingsMs } from "@kbalign/contracts";
+import { KBAlignError, type StageEvent, type TimingsMs } from "@kbalign/contracts";
 import type { NatsConnection } from "@kbalign/nats";
 import { CLIENT_GRACE_MS } from "../ask/ask-question.js";
 import { newRequestId, streamQuery } from "../ask/query-stream.js";
@@ -34,6 +34,9 @@ export interface RequestSample {
   /** When it was sent, in ms since the measured phase began. */
   sentAtMs: number;
   firstEventMs?: number;
+  /** To the `recall` event, the `first_answer` event. */
+  recallMs?: number;
+  firstAnswerMs?: number;
   firstDataMs?: number;
   /** To the terminal event, or to the failure. */
   endMs: number;
@@ -65,10 +68,10 @@ export async function measureRequest(
   nc: NatsConnection,
   question: BenchQuestion,
   options: MeasureOptions,
-  position: { index: number; phaseStartMs: number },
+  position: RequestPosition,
 ): Promise<RequestSample> {
   const requestId = newRequestId();
-  const sentAt = performance.now();
+  const sentAt = position.scheduledAt ?? performance.now();
   const since = () => microseconds(performance.now() - sentAt);
   const sample: RequestSample = {
     index: position.index,
@@ -90,21 +93,7 @@ export async function measureRequest(
       { clientTimeoutMs: options.timeoutMs + CLIENT_GRACE_MS, ...(options.abandon ? { signal: options.abandon } : {}) },
     );
     for await (const { event } of events) {
-      const at = since();
-      sample.firstEventMs ??= at;
-      if (event === undefined || event.seq !== sample.events) sample.contractProblems++;
-      sample.events++;
-      if (event === undefined) continue;
-      switch (event.state) {
-        case "data":
-          sample.firstDataMs ??= at;
-          sample.dataEvents++;
-          break;
-        case "done":
-          return end({ endMs: at, outcome: "done", timingsMs: event.timingsMs, degraded: event.degraded.map((d) => `${d.stage}:${d.code}`) });
-        case "error":
-          return end({ endMs: at, outcome: "error", code: event.code, message: event.value });
-      }
+      if (recordEvent(sample, event, since())) return sample;
     }
     // streamQuery returned on a terminal state whose event broke the contract.
     return end({ endMs: since(), code: ClientFailureCode.noTerminalEvent, message: "the terminal event broke the contract" });
@@ -117,6 +106,52 @@ export async function measureRequest(
     throw err;
   }
 }
+
+/** Where a request stands in its run. */
+export interface RequestPosition {
+  index: number;
+  /** performance.now() when the measured phase began. */
+  phaseStartMs: number;
+  /**
+   * performance.now() when an open loop scheduled it: latencies count from then, not from the
+   * send, so a bench that falls behind shows its delay instead of hiding it.
+   */
+  scheduledAt?: number;
+}
+
+/**
+ * Accounts one stage event (undefined: a message that is not a valid event) at `at` ms into
+ * `sample`; true when it was the terminal one (the sample is then complete).
+ */
+export function recordEvent(sample: RequestSample, event: StageEvent | undefined, at: number): boolean {
+  sample.firstEventMs ??= at;
+  if (event === undefined || event.seq !== sample.events) sample.contractProblems++;
+  sample.events++;
+  if (event === undefined) return false;
+  switch (event.state) {
+    case "recall":
+      sample.recallMs ??= at;
+      return false;
+    case "first_answer":
+      sample.firstAnswerMs ??= at;
+      return false;
+    case "data":
+      sample.firstDataMs ??= at;
+      sample.dataEvents++;
+      return false;
+    case "done":
+      end(sample, { endMs: at, outcome: "done", timingsMs: event.timingsMs, degraded: event.degraded.map((d) => `${d.stage}:${d.code}`) });
+      return true;
+    case "error":
+      end(sample, { endMs: at, outcome: "error", code: event.code, message: event.value });
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Typed as the sample's fields, so a misspelt outcome or code field fails to compile. */
+const end = (sample: RequestSample, fields: Partial<RequestSample> & Pick<RequestSample, "endMs">): RequestSample => Object.assign(sample, fields);
 
 /** Milliseconds kept to the microsecond: finer digits are noise, and they bloat the raw samples. */
 const microseconds = (ms: number): number => Math.round(ms * 1000) / 1000;

@@ -2,7 +2,18 @@ import type { Command } from "commander";
 import type { CollectionName } from "@kbalign/contracts";
 import { parseCollection, parseNatsUrl, parseTimeoutMs, parseTopN } from "../arguments.js";
 import { CLIENT_GRACE_MS } from "../ask/ask-question.js";
-import { collectMetricsUrl, parseConcurrency, parseLabel, parseRequestCount, parseWarmup } from "../bench/bench-arguments.js";
+import {
+  collectMetricsUrl,
+  parseConcurrency,
+  parseDurationSeconds,
+  parseLabel,
+  parseMonitorUrl,
+  parseRate,
+  parseRequestCount,
+  parseTargetMs,
+  parseWarmup,
+} from "../bench/bench-arguments.js";
+import { BenchUsageError, benchOpenLoop, DEFAULT_MAX_RATE } from "../bench/run-open-loop.js";
 import { createBenchProgress } from "../bench/bench-progress.js";
 import { buildBenchReport, writeBenchReport, type BenchSetup } from "../bench/bench-report.js";
 import { describeEnvironment } from "../bench/environment.js";
@@ -19,6 +30,15 @@ import { EXIT_INTERRUPTED } from "../exit-codes.js";
 
 interface BenchFlags {
   collection: CollectionName;
+  rate?: number;
+  duration: number;
+  sweep: boolean;
+  rateStep?: number;
+  maxRate: number;
+  targetP99: number;
+  inProcess: boolean;
+  corpus?: string;
+  natsMonitor?: string;
   queries?: string;
   requests: number;
   concurrency: number;
@@ -31,24 +51,43 @@ interface BenchFlags {
   nats: string;
 }
 
-/** `kbalign bench --collection NAME`: latency, throughput, errors and service resources, as tables and files. */
+/**
+ * `kbalign bench --collection NAME`: with `--rate R --duration S` an open loop (constant arrival
+ * rate; `--sweep` raises it to the highest that holds the latency target; `--in-process` runs the
+ * same pipeline with no NATS); without `--rate` a closed loop of `--requests` at `--concurrency`.
+ */
 export function registerBenchCommand(program: Command, ctx: CommandContext): void {
   program
     .command("bench")
     .description("benchmark the query path over the public contract: latency percentiles, throughput, errors, service RSS/CPU (Ctrl-C stops early and still reports)")
     .requiredOption("--collection <name>", "collection to ask", parseCollection)
     .option("--queries <file>", "questions: a BEIR queries.jsonl or a .txt file, one per line (default: the demo questions)")
-    .option("--requests <n>", "measured requests", parseRequestCount, 200)
-    .option("--concurrency <c>", "requests in flight at once (closed loop)", parseConcurrency, 1)
-    .option("--warmup <w>", "requests sent first and not measured", parseWarmup, 10)
+    .option("--rate <r>", "open loop: arrivals per second, sent whether or not earlier ones were answered (latency counts from each scheduled arrival)", parseRate)
+    .option("--duration <s>", "open loop: seconds per rate", parseDurationSeconds, 10)
+    .option("--sweep", "open loop: raise the rate by --rate-step from --rate until p99 or errors miss the target; reports the highest rate that held", false)
+    .option("--rate-step <r>", "open loop, --sweep: rate increment (default: --rate)", parseRate)
+    .option("--max-rate <r>", "open loop, --sweep: highest rate tried", parseRate, DEFAULT_MAX_RATE)
+    .option("--target-p99 <ms>", "open loop: the latency target, p99 to the terminal event in ms (errors must also stay under 0.1%)", parseTargetMs, 100)
+    .option("--in-process", "open loop: the same pipeline, retriever and generator called directly in this process (no NATS), over --corpus", false)
+    .option("--corpus <path>", "with --in-process: the documents to index (a BEIR corpus.jsonl, or what `kbalign ingest` takes)")
+    .option("--nats-monitor <url>", "open loop: nats-server's monitoring URL (e.g. http://127.0.0.1:8222), to sample its CPU and memory from /varz", parseMonitorUrl)
+    .option("--requests <n>", "closed loop: measured requests", parseRequestCount, 200)
+    .option("--concurrency <c>", "closed loop: requests in flight at once", parseConcurrency, 1)
+    .option("--warmup <w>", "requests sent first and not measured (open loop: at the first rate)", parseWarmup, 10)
     .option("--topn <k>", "documents per retrieval, 1-50 (service default: 5)", parseTopN)
     .option("--timeout <ms>", "each request's deadline, 100-300000", parseTimeoutMs, 30_000)
-    .option("--metrics <url>", "a service's Prometheus /metrics URL, scraped before and after (repeat for each service)", collectMetricsUrl)
-    .option("--out <dir>", "directory for the .json and .md results", "bench-results")
+    .option("--metrics <url>", "a service's Prometheus /metrics URL, scraped before and after (open loop: every second) for its CPU and RSS (repeat for each service)", collectMetricsUrl)
+    .option("--out <dir>", "directory for the .json and .md results (open loop: and an .svg chart)", "bench-results")
     .option("--label <text>", "names the run in the results and their file names (default: the collection)", parseLabel)
     .option("--nats <url>", "NATS server URL (env NATS_URL)", parseNatsUrl, ctx.config.NATS_URL)
     .action(async (flags: BenchFlags) => {
-      ctx.result.exitCode = await bench(flags, ctx);
+      const { rate } = flags;
+      if (rate === undefined) {
+        if (flags.sweep || flags.inProcess) throw new BenchUsageError(`${flags.sweep ? "--sweep" : "--in-process"} runs an open loop: give its (starting) rate with --rate R`);
+        ctx.result.exitCode = await bench(flags, ctx);
+        return;
+      }
+      ctx.result.exitCode = await benchOpenLoop({ ...flags, rate }, ctx);
     });
 }
 

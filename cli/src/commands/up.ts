@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { NatsConnection } from "@kbalign/nats";
-import { parseOpsPortBase, parsePort, parseReplicas } from "../arguments.js";
+import { parseListenerPort, parseOpsPortBase, parsePort, parseReplicas } from "../arguments.js";
 import type { CommandContext } from "../command-context.js";
 import { runDemo } from "../demo.js";
 import { CliError } from "../errors.js";
@@ -13,6 +13,7 @@ import { formatBanner } from "../stack/banner.js";
 import { formatCrashReport } from "../stack/crash-report.js";
 import { assertNatsPortFree, launchNatsServer } from "../stack/nats-server.js";
 import { writeStackCredentials, type StackCredentials } from "../stack/stack-credentials.js";
+import { chooseListenerPort, type NatsListeners } from "../stack/nats-listeners.js";
 import { choosePrometheusPort, findPrometheus, launchPrometheus, waitForPrometheus, type RunningPrometheus } from "../stack/prometheus.js";
 import { repositoryRuleFiles } from "../stack/prometheus-config.js";
 import { resolveServiceMains, serviceName, serviceNodeArgs, SERVICES, type ServiceKey } from "../stack/service-mains.js";
@@ -41,6 +42,8 @@ interface UpFlags {
   prometheusPort: number;
   /** Authorization: one user per role, credentials under DATA/credentials. */
   auth: boolean;
+  wsPort: number;
+  monitorPort: number;
 }
 
 /** `kbalign up --port N --data DIR`: NATS + the three services, supervised, until Ctrl-C. */
@@ -52,6 +55,8 @@ export function registerUpCommand(program: Command, ctx: CommandContext): void {
     .option("--data <dir>", "state directory (JetStream store, logs)", "./.kbalign")
     .option("--replicas <n>", "replicas of every service, each its own process in the same queue group", parseReplicas, 1)
     .option("--ops-port <base>", "ops HTTP ports: retriever BASE, generator BASE+1, orchestrator BASE+2, the next replicas BASE+3… (0: any free ports)", parseOpsPortBase, 9101)
+    .option("--ws-port <n>", "nats-server's WebSocket listener (k6 speaks NATS over it; the next free port when taken, 0: any)", parseListenerPort, 8080)
+    .option("--monitor-port <n>", "nats-server's HTTP monitoring, /varz /connz (the next free port when taken, 0: any)", parseListenerPort, 8222)
     .option("--prometheus-port <n>", "Prometheus' port, when it is installed (the next free one when taken)", parsePort, 9090)
     .option("--no-prometheus", "do not start Prometheus, even when it is installed")
     .option("--auth", "require a login: one NATS user per role with its permissions, credentials written to DIR/credentials/<role>.json", false)
@@ -69,7 +74,10 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
   const replicas = stackReplicas(flags.replicas);
   const opsPorts = await chooseOpsPorts(flags.opsPort, replicas.length);
   const prometheusBin = flags.prometheus ? findPrometheus(ctx.config.KBALIGN_PROMETHEUS, ctx.env.PATH) : undefined;
-  const prometheusPort = prometheusBin ? await choosePrometheusPort(flags.prometheusPort, [flags.port, ...opsPorts]) : undefined;
+  const websocketPort = await chooseListenerPort(flags.wsPort, [flags.port, ...opsPorts]);
+  const monitorPort = await chooseListenerPort(flags.monitorPort, [flags.port, ...opsPorts, websocketPort]);
+  const listeners: NatsListeners = { host: "127.0.0.1", websocketPort, monitorPort };
+  const prometheusPort = prometheusBin ? await choosePrometheusPort(flags.prometheusPort, [flags.port, ...opsPorts, websocketPort, monitorPort]) : undefined;
   const dataDir = resolve(flags.data);
   const logsDir = join(dataDir, "logs");
   await mkdir(join(dataDir, "nats"), { recursive: true });
@@ -130,7 +138,15 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       env: ctx.env,
       onCrash: onCrash("nats-server"),
       signal: shutdown.signal,
-      ...(credentials ? { config: { file: join(dataDir, "nats-server.conf"), settings: { users: credentials.users } } } : {}),
+      // The listeners beside the client port, and with --auth one user per role.
+      config: {
+        file: join(dataDir, "nats-server.conf"),
+        settings: {
+          websocket: `${listeners.host}:${listeners.websocketPort}`,
+          monitoring: `${listeners.host}:${listeners.monitorPort}`,
+          ...(credentials ? { users: credentials.users } : {}),
+        },
+      },
     });
     nats = server.process;
     children.push(nats);
@@ -193,6 +209,7 @@ async function runUp(flags: UpFlags, ctx: CommandContext): Promise<number> {
       stdout,
       formatBanner({
         natsUrl: server.url,
+        listeners,
         opsPorts: replicas.map((replica, i) => ({ name: replica.name, port: opsPorts[i] ?? 0 })),
         logsDir,
         dataDir,

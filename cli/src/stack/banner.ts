@@ -1,5 +1,9 @@
+import { monitorUrl, websocketUrl, type NatsListeners } from "./nats-listeners.js";
+
 export interface BannerInfo {
   natsUrl: string;
+  /** nats-server's WebSocket and monitoring listeners, when it has them. */
+  listeners?: NatsListeners;
   /** Each service's ops HTTP port (/metrics /healthz /readyz). */
   opsPorts: Array<{ name: string; port: number }>;
   logsDir: string;
@@ -13,12 +17,15 @@ export interface BannerInfo {
 /** The first thing a user reads once the stack is up: where it is, and what to type next. */
 export function formatBanner(info: BannerInfo): string {
   const nats = info.natsUrl === "nats://127.0.0.1:4222" ? "" : ` --nats ${info.natsUrl}`;
-  const width = Math.max(...info.opsPorts.map((o) => o.name.length), (info.credentialsDir ? "credentials" : "prometheus").length) + 2;
+  const width = Math.max(...info.opsPorts.map((o) => o.name.length), "prometheus".length, "NATS (http)".length, info.credentialsDir ? "credentials".length : 0) + 2;
   const row = (label: string, value: string) => `  ${label.padEnd(width)}${value}`;
   return [
     "",
     "kbalign is up",
     row("NATS", info.natsUrl),
+    ...(info.listeners
+      ? [row("NATS (ws)", `${websocketUrl(info.listeners)}  (k6: see k6/README.md)`), row("NATS (http)", `${monitorUrl(info.listeners)}/varz  /connz  /jsz`)]
+      : []),
     ...info.opsPorts.map((o) => row(o.name, `http://127.0.0.1:${o.port}/metrics  /healthz  /readyz`)),
     ...(info.prometheusUrl ? [row("prometheus", `${info.prometheusUrl}/graph  /targets  /alerts`)] : []),
     row("data", info.dataDir),

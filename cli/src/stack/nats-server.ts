@@ -21,8 +21,9 @@ export interface NatsServerOptions {
   onCrash: (report: CrashReport) => void;
   signal?: AbortSignal;
   /**
-   * Settings with no command-line flag (users and permissions, …): written with
-   * renderNatsServerConfig to `configFile` (mode 0600, it may hold passwords) and passed with `-c`.
+   * Settings with no command-line flag (listeners, users and permissions, …): written with
+   * renderNatsServerConfig to `file` (mode 0600, it may hold passwords) and passed with `-c`; the
+   * command-line flags above win over it.
    */
   config?: { file: string; settings: NatsServerConfig };
 }
@@ -42,7 +43,7 @@ export async function assertNatsPortFree(port: number): Promise<void> {
   }
 }
 
-/** Starts `nats-server -a 127.0.0.1 -p PORT -js -sd DIR`, supervised, and waits until it listens. */
+/** Starts `nats-server -a 127.0.0.1 -p PORT -js -sd DIR [-c FILE]`, supervised, and waits until it listens. */
 export async function launchNatsServer(options: NatsServerOptions): Promise<RunningNatsServer> {
   await assertNatsPortFree(options.port);
   const args = ["-a", "127.0.0.1", "-p", String(options.port), "-js", "-sd", options.storeDir];

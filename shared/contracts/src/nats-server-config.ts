@@ -15,6 +15,10 @@ export interface NatsServerConfig {
   users?: readonly NatsServerUser[];
   /** TLS on the client port: the server's certificate and key, and with `verify` the CA client certificates must chain to. */
   tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
+  /** A WebSocket listener, plain ws:// (k6 and browsers speak NATS over it): `host:port`. */
+  websocket?: string;
+  /** HTTP monitoring (/varz /connz /subsz /jsz): `host:port`. */
+  monitoring?: string;
 }
 
 /**
@@ -55,6 +59,10 @@ export function renderNatsServerConfig(config: NatsServerConfig): string {
     if (verify) fields.push("verify: true");
     lines.push(`tls: { ${fields.join(", ")} }`);
   }
+  // nats-server has no command-line flag for a WebSocket listener. Plain ws:// is meant for the
+  // loopback or behind a TLS-terminating proxy.
+  if (config.websocket !== undefined) lines.push(`websocket: { listen: ${quote(config.websocket)}, no_tls: true }`);
+  if (config.monitoring !== undefined) lines.push(`http: ${quote(config.monitoring)}`);
   if (config.users && config.users.length > 0) {
     lines.push("authorization: {", "  users: [", ...config.users.map(renderUser), "  ]", "}");
   }

@@ -17,6 +17,10 @@ export interface NatsServerOptions {
   users?: readonly NatsServerUser[];
   /** TLS on the client port (see NatsServerConfig.tls); the URL then starts with tls://. */
   tls?: NatsServerConfig["tls"];
+  /** Also listen for NATS over WebSocket (plain ws://, no TLS) on this port. */
+  websocketPort?: number;
+  /** Also serve HTTP monitoring (/varz, /connz…) on this port (`-m`). */
+  monitorPort?: number;
 }
 
 export interface TestNatsServer {
@@ -42,13 +46,15 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const launch = async (): Promise<ChildProcess> => {
     const args = ["-a", "127.0.0.1", "-p", String(port)];
     if (jetstream) args.push("-js", "-sd", storeDir);
-    if (options.maxPayloadBytes !== undefined || options.users !== undefined || options.tls !== undefined) {
+    if (options.monitorPort !== undefined) args.push("-m", String(options.monitorPort));
+    if (options.maxPayloadBytes !== undefined || options.users !== undefined || options.tls !== undefined || options.websocketPort !== undefined) {
       // nats-server has no command-line flags for these: a config file (flags still win).
       const configFile = join(storeDir, "nats-server.conf");
       const config = renderNatsServerConfig({
         ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
         ...(options.users === undefined ? {} : { users: options.users }),
         ...(options.tls === undefined ? {} : { tls: options.tls }),
+        ...(options.websocketPort === undefined ? {} : { websocket: `127.0.0.1:${options.websocketPort}` }),
       });
       await writeFile(configFile, config, { mode: 0o600 });
       args.push("-c", configFile);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Container, PodTemplate } from "./pod-templates.js";
+import { natsSecrets, passwordsFrom } from "./nats-secrets.js";
 import { find, rendered } from "./renders.js";
 
 const NATS_SERVER = process.env.KBALIGN_NATS_SERVER ?? "nats-server";
@@ -57,17 +58,13 @@ function checkConfig(authConf: string): { status: number | null; output: string 
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-const SAMPLE_AUTH = `authorization {
-  users: [
-    { user: orchestrator, password: "from-the-secret", permissions: { publish: ["kbalign.v1.>"], subscribe: ["_INBOX.>"] } }
-  ]
-}
-`;
+/** The authorization `npm run nats-secrets` writes for the Secret, rendered from the permission matrix. */
+const GENERATED_AUTH = natsSecrets(passwordsFrom({}, (role) => `placeholder-${role}-password`)).authConf;
 
 describe("the NATS cluster", () => {
-  it("runs a configuration nats-server accepts, with the users from the Secret included where the volume puts them", () => {
+  it("runs a configuration nats-server accepts, with the generated users included where the Secret's volume puts them", () => {
     expect(nats.args).toEqual(["--config", `${mountOf("config")}/nats.conf`]);
-    const checked = checkConfig(SAMPLE_AUTH);
+    const checked = checkConfig(GENERATED_AUTH);
     expect(checked.output).toContain("is valid");
     expect(checked.status).toBe(0);
   });

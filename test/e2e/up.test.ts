@@ -122,11 +122,17 @@ describe("kbalign up --demo", () => {
     expect(await isListening(port)).toBe(false);
   });
   // After the stop above: the JetStream store under --data is the durable state.
-  it("keeps the knowledge base across a stop and start on the same --data, with no new ingest", async () => {
+  it("keeps the knowledge base across a stop and start on the same --data, with no new ingest; --replicas 2 runs two of each service", async () => {
     const { KBALIGN_GENERATOR_BACKEND: _backend, ...env } = process.env;
-    const again = startNode("kbalign up (again)", cliMain, ["up", "--port", String(port), "--data", dataDir, "--ops-port", "0", "--no-prometheus"], { ...env, KBALIGN_LOG_LEVEL: "warn" });
+    const again = startNode("kbalign up (again)", cliMain, ["up", "--port", String(port), "--data", dataDir, "--ops-port", "0", "--no-prometheus", "--replicas", "2"], { ...env, KBALIGN_LOG_LEVEL: "warn" });
     try {
       await again.waitForStdout(/kbalign is up/, 60_000);
+      // Ready only once every replica answers: two processes of each service, each with its ops port.
+      for (const name of ["retriever", "generator", "orchestrator"]) {
+        for (const replica of [1, 2]) expect(again.stdout()).toMatch(new RegExp(`${name}-${replica}\\s+http://127\\.0\\.0\\.1:\\d+/metrics`));
+      }
+      const services = childPids(again.child.pid!).filter((pid) => /services\/\w+\/dist\/main\.js/.test(commandOf(pid)));
+      expect(services).toHaveLength(6);
       const result = await runCli(["ask", "土星的光环是由什么组成的？", "--collection", "demo", "--json", "--nats", natsUrl]);
       expect(result.code, result.stderr).toBe(0);
       const recall = JSON.parse(result.stdout.split("\n")[0] ?? "{}") as { state?: string; docs?: Array<{ id: string }> };

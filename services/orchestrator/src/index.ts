@@ -133,7 +133,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     // cancellable through a plain subscription until they are over. Should the stop not finish (NATS
     // down), the closed admission refuses what still arrives, at once and retryable.
     const cancels = subscribeShutdownCancels(nc, createCancelHandler({ requests }), log);
-    if (!(await settledWithin(new Set([service.stop()]), QUERY_HANDOFF_TIMEOUT_MS))) {
+    if (!(await settledWithin([service.stop()], QUERY_HANDOFF_TIMEOUT_MS))) {
       log.warn({ timeoutMs: QUERY_HANDOFF_TIMEOUT_MS }, "the service did not stop in time: refusing new queries with UNAVAILABLE instead");
     }
     admission.close(shuttingDown);
@@ -155,7 +155,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
 }
 
 /** True if every promise settled within `ms`. */
-async function settledWithin(promises: Set<Promise<unknown>>, ms: number): Promise<boolean> {
+async function settledWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);

@@ -193,7 +193,7 @@ export async function* runStages(deps: StageDeps, request: StageRequest, scope: 
     // Also reached when the run is abandoned mid-stream (cancel, deadline): the span still ends.
     if (failure === undefined) finalSpan.end(undefined, { chars: answer.length, text: answer });
   }
-  if (failure !== undefined && failure === cut && sent > 0) degrade("finalAnswerCut", failure);
+  if (cut !== undefined && failure === cut && sent > 0) degrade("finalAnswerCut", cut);
   else if (failure) {
     degrade("finalAnswerFailed", failure);
     const fallback = extractiveFallback(request.query, grounding, config.extractiveFallbackSentences);

@@ -1,10 +1,4 @@
-/** One term's postings: parallel arrays of document slot and term frequency, in insertion order. */
-interface Postings {
-  slots: number[];
-  tfs: number[];
-  /** Live entries only: `slots.length` minus entries of replaced (dead) documents. */
-  df: number;
-}
+import { Postings } from "./postings.js";
 
 /** BM25's free parameters for one field: `k1` saturates term frequency, `b` scales length normalisation. */
 export interface FieldParameters {
@@ -17,8 +11,8 @@ export interface ScoreBuffer {
   scores: Float64Array;
   touched: Int32Array;
   touchedCount: number;
-  /** False for the slot of a replaced document, which every field skips. */
-  alive: readonly boolean[];
+  /** 0 for the slot of a replaced document, which every field skips; 1 for a live one. */
+  alive: Uint8Array;
 }
 
 /**
@@ -29,10 +23,12 @@ export interface ScoreBuffer {
  *   weight · qw(t) · idf(t) · tf / (tf + k1 · (1 − b + b · |d| / avgdl)),  idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5))
  *
  * with N the live documents of the index (documents without this field count, with length 0).
+ * Each posting's denominator is kept with it (see Postings.denominators), computed again only for a
+ * term scored after N, the total length or the parameters changed.
  */
 export class Bm25Field {
   private readonly postings = new Map<string, Postings>();
-  private lengths: number[] = [];
+  private lengths: Int32Array = new Int32Array(1_024);
   private totalLength = 0;
 
   /** Distinct terms with at least one live document. */
@@ -47,12 +43,15 @@ export class Bm25Field {
     for (const [term, tf] of tfs) {
       let list = this.postings.get(term);
       if (!list) {
-        list = { slots: [], tfs: [], df: 0 };
+        list = new Postings();
         this.postings.set(term, list);
       }
-      list.slots.push(slot);
-      list.tfs.push(tf);
-      list.df++;
+      list.push(slot, tf);
+    }
+    if (slot >= this.lengths.length) {
+      const grown = new Int32Array(Math.max(slot + 1, this.lengths.length * 2));
+      grown.set(this.lengths);
+      this.lengths = grown;
     }
     this.lengths[slot] = terms.length;
     this.totalLength += terms.length;
@@ -68,7 +67,7 @@ export class Bm25Field {
       if (list.df === 0) this.postings.delete(term);
     }
     this.totalLength -= this.lengths[slot] ?? 0;
-    this.lengths[slot] = 0;
+    if (slot < this.lengths.length) this.lengths[slot] = 0;
   }
 
   /** Inverse document frequency of `term` among `n` live documents (0 for an unknown term). */
@@ -85,42 +84,33 @@ export class Bm25Field {
     const normBase = k1 * (1 - b);
     const normPerTerm = (k1 * b) / avgdl;
     const { scores, touched, alive } = buffer;
-    const { lengths } = this;
+    let touchedCount = buffer.touchedCount;
     for (const [term, termWeight] of terms) {
       const list = this.postings.get(term);
       if (!list || list.df === 0) continue;
       const w = weight * termWeight * Math.log(1 + (n - list.df + 0.5) / (list.df + 0.5));
-      const { slots, tfs } = list;
-      for (let i = 0; i < slots.length; i++) {
+      const denominators = list.denominatorsFor(normBase, normPerTerm, this.lengths);
+      const { slots, tfs, length } = list;
+      for (let i = 0; i < length; i++) {
         const slot = slots[i]!;
-        if (!alive[slot]) continue;
-        const tf = tfs[i]!;
+        if (alive[slot] === 0) continue;
+        const previous = scores[slot]!;
         // Every contribution is > 0 (weights > 0, idf > 0, tf ≥ 1), so a zero score means "not touched yet".
-        if (scores[slot] === 0) touched[buffer.touchedCount++] = slot;
-        scores[slot]! += (w * tf) / (tf + normBase + normPerTerm * lengths[slot]!);
+        if (previous === 0) touched[touchedCount++] = slot;
+        scores[slot] = previous + (w * tfs[i]!) / denominators[i]!;
       }
     }
+    buffer.touchedCount = touchedCount;
   }
 
   /** Renumbers slots (`newSlot[old]`, or -1 for a dead one) and drops dead postings. */
   compact(newSlot: Int32Array, slotCount: number): void {
-    const lengths: number[] = new Array<number>(slotCount);
-    for (let old = 0; old < this.lengths.length; old++) {
+    const lengths = new Int32Array(Math.max(slotCount, 1_024));
+    for (let old = 0; old < newSlot.length && old < this.lengths.length; old++) {
       const slot = newSlot[old]!;
-      if (slot >= 0) lengths[slot] = this.lengths[old] ?? 0;
+      if (slot >= 0) lengths[slot] = this.lengths[old]!;
     }
     this.lengths = lengths;
-    for (const list of this.postings.values()) {
-      let kept = 0;
-      for (let i = 0; i < list.slots.length; i++) {
-        const slot = newSlot[list.slots[i]!]!;
-        if (slot < 0) continue;
-        list.slots[kept] = slot;
-        list.tfs[kept] = list.tfs[i]!;
-        kept++;
-      }
-      list.slots.length = kept;
-      list.tfs.length = kept;
-    }
+    for (const list of this.postings.values()) list.renumber(newSlot);
   }
 }

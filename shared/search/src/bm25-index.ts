@@ -69,6 +69,12 @@ interface DocumentTerms {
   title: string[];
 }
 
+/** A question asked of the current generation: its terms, and its ranking at FUSION_DEPTH once made. */
+interface QuestionMemo {
+  terms: string[];
+  ranking: Ranked[] | undefined;
+}
+
 /**
  * An in-memory BM25 index over two fields of every document: the whole text (title and body,
  * tokenized together) and the title alone. A document's score is the whole text's BM25 plus
@@ -89,17 +95,18 @@ export class Bm25Index {
   private readonly slotById = new Map<string, number>();
   private readonly text = new Bm25Field();
   private readonly title = new Bm25Field();
-  // Per-slot columns; `alive[slot]` is false for a replaced document.
+  // Per-slot columns; `alive[slot]` is 0 for a replaced document (and past the last slot).
   private ids: string[] = [];
   private titles: (string | undefined)[] = [];
   private texts: string[] = [];
-  private alive: boolean[] = [];
+  private alive: Uint8Array = new Uint8Array(1_024);
   private liveCount = 0;
   private deadCount = 0;
 
   private currentGeneration = ++lastGeneration;
-  // Question text → its ranking at FUSION_DEPTH, valid for `questionGeneration` only.
-  private readonly questionRankings = new Map<string, Ranked[]>();
+  // Question text → its terms and ranking at FUSION_DEPTH, valid for `questionGeneration` only.
+  // The terms too: both recalls of a query ask the same question, and tokenizing it is not free.
+  private readonly questions = new Map<string, QuestionMemo>();
   private questionGeneration = 0;
 
   // Search scratch space, grown with the slot count and reset after each search.
@@ -150,7 +157,12 @@ export class Bm25Index {
     this.ids.push(doc.id);
     this.titles.push(doc.title);
     this.texts.push(doc.text);
-    this.alive.push(true);
+    if (slot >= this.alive.length) {
+      const grown = new Uint8Array(this.alive.length * 2);
+      grown.set(this.alive);
+      this.alive = grown;
+    }
+    this.alive[slot] = 1;
     this.slotById.set(doc.id, slot);
     this.liveCount++;
 
@@ -176,33 +188,38 @@ export class Bm25Index {
   search(query: string | SearchQuery, topn: number): Document[] {
     const { text, expansion } = typeof query === "string" ? { text: query, expansion: undefined } : query;
     if (topn < 1 || this.liveCount === 0) return [];
-    const questionTerms = tokenize(text);
-    if (!expansion) return this.documentsOf(this.questionRanking(text, questionTerms, topn).slice(0, topn));
-    const draftTerms = expansionTerms(questionTerms, expansion, (term) => this.text.idf(term, this.liveCount));
-    const expanded = weighTerms(draftTerms, expansion.weight, weighTerms(questionTerms));
+    const question = this.question(text);
+    if (!expansion) return this.documentsOf(this.questionRanking(question, topn).slice(0, topn));
+    const draftTerms = expansionTerms(question.terms, expansion, (term) => this.text.idf(term, this.liveCount));
+    const expanded = weighTerms(draftTerms, expansion.weight, weighTerms(question.terms));
     if (expansion.fusion !== "rrf") return this.documentsOf(this.rank(expanded, topn));
     const depth = Math.max(topn, FUSION_DEPTH);
-    const rankings = [this.questionRanking(text, questionTerms, depth), this.rank(expanded, depth)];
-    return this.documentsOf(fuse(rankings, [FUSION_QUESTION_WEIGHT, 1], this.ids).slice(0, topn));
+    const rankings = [this.questionRanking(question, depth), this.rank(expanded, depth)];
+    return this.documentsOf(fuse(rankings, [FUSION_QUESTION_WEIGHT, 1], this.ids, topn));
+  }
+
+  /** The memo of a question for the current generation, made (its terms) if missing. */
+  private question(text: string): QuestionMemo {
+    if (this.questionGeneration !== this.currentGeneration) {
+      this.questions.clear();
+      this.questionGeneration = this.currentGeneration;
+    }
+    let question = this.questions.get(text);
+    if (question === undefined) {
+      question = { terms: tokenize(text), ranking: undefined };
+      if (this.questions.size >= QUESTION_MEMO_ENTRIES) this.questions.delete(this.questions.keys().next().value!);
+      this.questions.set(text, question);
+    }
+    return question;
   }
 
   /**
    * The question's ranking, at least `depth` deep (FUSION_DEPTH when that is enough, remembered for
    * the current generation; deeper ones afresh). Shared: do not mutate.
    */
-  private questionRanking(text: string, questionTerms: readonly string[], depth: number): Ranked[] {
-    if (depth > FUSION_DEPTH) return this.rank(weighTerms(questionTerms), depth);
-    if (this.questionGeneration !== this.currentGeneration) {
-      this.questionRankings.clear();
-      this.questionGeneration = this.currentGeneration;
-    }
-    let ranked = this.questionRankings.get(text);
-    if (ranked === undefined) {
-      ranked = this.rank(weighTerms(questionTerms), FUSION_DEPTH);
-      if (this.questionRankings.size >= QUESTION_MEMO_ENTRIES) this.questionRankings.delete(this.questionRankings.keys().next().value!);
-      this.questionRankings.set(text, ranked);
-    }
-    return ranked;
+  private questionRanking(question: QuestionMemo, depth: number): Ranked[] {
+    if (depth > FUSION_DEPTH) return this.rank(weighTerms(question.terms), depth);
+    return (question.ranking ??= this.rank(weighTerms(question.terms), FUSION_DEPTH));
   }
 
   /** The `depth` best slots for weighted terms, best first (ties in id order), with their BM25 scores. */
@@ -215,10 +232,8 @@ export class Bm25Index {
     this.text.score(terms, 1, n, { k1, b }, buffer);
     if (titleWeight > 0) this.title.score(terms, titleWeight, n, { k1, b }, buffer);
 
-    const { scores, touched, ids } = this;
-    // a ranks below b: lower score, or the same score and a later id.
-    const below = (a: number, c: number): boolean => scores[a]! < scores[c]! || (scores[a] === scores[c] && ids[a]! > ids[c]!);
-    const best = topK(touched, buffer.touchedCount, depth, below).map((slot) => ({ slot, score: scores[slot]! }));
+    const { scores, touched } = this;
+    const best = topK(touched, buffer.touchedCount, depth, scores, this.ids).map((slot) => ({ slot, score: scores[slot]! }));
     for (let i = 0; i < buffer.touchedCount; i++) scores[touched[i]!] = 0;
     return best;
   }
@@ -246,7 +261,7 @@ export class Bm25Index {
     const terms = this.termsOf({ id: this.ids[slot]!, title: this.titles[slot], text: this.texts[slot]! });
     this.text.retire(slot, terms.text);
     this.title.retire(slot, terms.title);
-    this.alive[slot] = false;
+    this.alive[slot] = 0;
     this.titles[slot] = undefined;
     this.texts[slot] = "";
     this.liveCount--;
@@ -271,7 +286,8 @@ export class Bm25Index {
     this.ids = ids;
     this.titles = titles;
     this.texts = texts;
-    this.alive = ids.map(() => true);
+    this.alive = new Uint8Array(Math.max(ids.length, 1_024));
+    this.alive.fill(1, 0, ids.length);
     this.deadCount = 0;
   }
 

@@ -1,38 +1,59 @@
 /**
- * The `k` best of `count` candidate slots, best first: a min-heap whose root is the worst kept, so
- * picking costs O(count · log k) instead of sorting every candidate. `below(a, b)` says a ranks below b.
+ * The `k` best of `count` candidate slots, best first: highest `scores[slot]` first, equal scores in
+ * `ids[slot]` order (ids are unique, so the order is total and the result is that of sorting every
+ * candidate). A min-heap whose root is the worst kept: picking costs O(count · log k) instead of a
+ * sort, and a candidate scoring below the root (most of them, once the heap is full) costs one
+ * comparison. Scores sit beside the slots in the heap, so that test reads no other array.
  */
-export function topK(candidates: Int32Array, count: number, k: number, below: (a: number, b: number) => boolean): number[] {
-  const heap: number[] = [];
-  const siftUp = (at: number): void => {
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (!below(heap[at]!, heap[parent]!)) return;
-      [heap[at], heap[parent]] = [heap[parent]!, heap[at]!];
-      at = parent;
-    }
+export function topK(candidates: Int32Array, count: number, k: number, scores: Float64Array, ids: readonly string[]): number[] {
+  const capacity = Math.min(k, count);
+  if (capacity <= 0) return [];
+  const heap = new Int32Array(capacity);
+  const heapScores = new Float64Array(capacity);
+  let size = 0;
+  // Whether the entry at heap position i ranks below the one at j.
+  const below = (i: number, j: number): boolean =>
+    heapScores[i]! < heapScores[j]! || (heapScores[i] === heapScores[j] && ids[heap[i]!]! > ids[heap[j]!]!);
+  const swap = (i: number, j: number): void => {
+    const slot = heap[i]!;
+    heap[i] = heap[j]!;
+    heap[j] = slot;
+    const score = heapScores[i]!;
+    heapScores[i] = heapScores[j]!;
+    heapScores[j] = score;
   };
-  const siftDown = (at: number): void => {
+  for (let c = 0; c < count; c++) {
+    const slot = candidates[c]!;
+    const score = scores[slot]!;
+    if (size < capacity) {
+      heap[size] = slot;
+      heapScores[size] = score;
+      let at = size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (!below(at, parent)) break;
+        swap(at, parent);
+        at = parent;
+      }
+      continue;
+    }
+    // Kept only if it ranks above the worst kept.
+    const worst = heapScores[0]!;
+    if (score < worst || (score === worst && ids[slot]! > ids[heap[0]!]!)) continue;
+    heap[0] = slot;
+    heapScores[0] = score;
+    let at = 0;
     for (;;) {
       const left = 2 * at + 1;
       const right = left + 1;
-      let worst = at;
-      if (left < heap.length && below(heap[left]!, heap[worst]!)) worst = left;
-      if (right < heap.length && below(heap[right]!, heap[worst]!)) worst = right;
-      if (worst === at) return;
-      [heap[at], heap[worst]] = [heap[worst]!, heap[at]!];
-      at = worst;
-    }
-  };
-  for (let i = 0; i < count; i++) {
-    const slot = candidates[i]!;
-    if (heap.length < k) {
-      heap.push(slot);
-      siftUp(heap.length - 1);
-    } else if (below(heap[0]!, slot)) {
-      heap[0] = slot;
-      siftDown(0);
+      let lowest = at;
+      if (left < size && below(left, lowest)) lowest = left;
+      if (right < size && below(right, lowest)) lowest = right;
+      if (lowest === at) break;
+      swap(at, lowest);
+      at = lowest;
     }
   }
-  return heap.sort((a, b) => (below(a, b) ? 1 : below(b, a) ? -1 : 0));
+  const best = Array.from(heap.subarray(0, size));
+  return best.sort((a, b) => scores[b]! - scores[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
 }

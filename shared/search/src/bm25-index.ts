@@ -73,7 +73,33 @@ interface DocumentTerms {
 interface QuestionMemo {
   terms: string[];
   ranking: Ranked[] | undefined;
+  /** The whole-text field's scores of the question's terms alone, while held (see TEXT_SCORES_HELD). */
+  textScores: TextScores | undefined;
 }
+
+/** An expanded ranking's whole-text scores so far (`start`), and its terms still to score in that field. */
+interface Continuation {
+  start: TextScores;
+  rest: ReadonlyMap<string, number>;
+}
+
+/** Scores of some slots: what a ranking's buffer held part way. */
+interface TextScores {
+  slots: Int32Array;
+  scores: Float64Array;
+}
+
+/**
+ * The expanded ranking of KBAlign's second recall scores the question's terms and then the draft's,
+ * field by field: its whole-text scores after the question's terms are exactly the question ranking's
+ * own, which the first recall computed. They are kept for the last TEXT_SCORES_HELD questions (each
+ * unless it touched more than TEXT_SCORES_MAX_SLOTS documents: 12 bytes a slot, 24 MiB at most in
+ * all), so the second recall walks only the draft's postings in that field: the draft's terms are
+ * its rarest, their postings short, while the question's common terms walk thousands. The sums are
+ * continued in the same order, so the scores are bit for bit those computed afresh.
+ */
+const TEXT_SCORES_HELD = 8;
+const TEXT_SCORES_MAX_SLOTS = 1 << 18;
 
 /**
  * An in-memory BM25 index over two fields of every document: the whole text (title and body,
@@ -107,6 +133,8 @@ export class Bm25Index {
   // Question text → its terms and ranking at FUSION_DEPTH, valid for `questionGeneration` only.
   // The terms too: both recalls of a query ask the same question, and tokenizing it is not free.
   private readonly questions = new Map<string, QuestionMemo>();
+  // The questions holding textScores, oldest first.
+  private readonly textScoresHolders: QuestionMemo[] = [];
   private questionGeneration = 0;
 
   // Search scratch space, grown with the slot count and reset after each search.
@@ -192,9 +220,10 @@ export class Bm25Index {
     if (!expansion) return this.documentsOf(this.questionRanking(question, topn).slice(0, topn));
     const draftTerms = expansionTerms(question.terms, expansion, (term) => this.text.idf(term, this.liveCount));
     const expanded = weighTerms(draftTerms, expansion.weight, weighTerms(question.terms));
-    if (expansion.fusion !== "rrf") return this.documentsOf(this.rank(expanded, topn));
+    if (expansion.fusion !== "rrf") return this.documentsOf(this.rank(expanded, topn, this.continuing(question, draftTerms, expansion.weight)));
     const depth = Math.max(topn, FUSION_DEPTH);
-    const rankings = [this.questionRanking(question, depth), this.rank(expanded, depth)];
+    const questionRanking = this.questionRanking(question, depth);
+    const rankings = [questionRanking, this.rank(expanded, depth, this.continuing(question, draftTerms, expansion.weight))];
     return this.documentsOf(fuse(rankings, [FUSION_QUESTION_WEIGHT, 1], this.ids, topn));
   }
 
@@ -202,11 +231,12 @@ export class Bm25Index {
   private question(text: string): QuestionMemo {
     if (this.questionGeneration !== this.currentGeneration) {
       this.questions.clear();
+      this.textScoresHolders.length = 0;
       this.questionGeneration = this.currentGeneration;
     }
     let question = this.questions.get(text);
     if (question === undefined) {
-      question = { terms: tokenize(text), ranking: undefined };
+      question = { terms: tokenize(text), ranking: undefined, textScores: undefined };
       if (this.questions.size >= QUESTION_MEMO_ENTRIES) this.questions.delete(this.questions.keys().next().value!);
       this.questions.set(text, question);
     }
@@ -219,17 +249,48 @@ export class Bm25Index {
    */
   private questionRanking(question: QuestionMemo, depth: number): Ranked[] {
     if (depth > FUSION_DEPTH) return this.rank(weighTerms(question.terms), depth);
-    return (question.ranking ??= this.rank(weighTerms(question.terms), FUSION_DEPTH));
+    return (question.ranking ??= this.rank(weighTerms(question.terms), FUSION_DEPTH, undefined, (textScores) => this.hold(question, textScores)));
   }
 
-  /** The `depth` best slots for weighted terms, best first (ties in id order), with their BM25 scores. */
-  private rank(terms: ReadonlyMap<string, number>, depth: number): Ranked[] {
+  /** Keeps a question's whole-text scores, letting go of the oldest held beyond TEXT_SCORES_HELD. */
+  private hold(question: QuestionMemo, textScores: TextScores): void {
+    if (textScores.slots.length > TEXT_SCORES_MAX_SLOTS) return;
+    question.textScores = textScores;
+    this.textScoresHolders.push(question);
+    if (this.textScoresHolders.length > TEXT_SCORES_HELD) this.textScoresHolders.shift()!.textScores = undefined;
+  }
+
+  /** Where an expanded ranking can start from: the question's held whole-text scores, then the draft's terms. */
+  private continuing(question: QuestionMemo, draftTerms: readonly string[], weight: number): Continuation | undefined {
+    return question.textScores === undefined ? undefined : { start: question.textScores, rest: weighTerms(draftTerms, weight) };
+  }
+
+  /**
+   * The `depth` best slots for weighted terms, best first (ties in id order), with their BM25 scores.
+   * With `from`, the whole-text field starts from `from.start` (the scores of the leading terms of
+   * `terms`) and scores only `from.rest` (the others, in order). `keep` receives the whole-text
+   * scores before the title's are added.
+   */
+  private rank(terms: ReadonlyMap<string, number>, depth: number, from?: Continuation, keep?: (textScores: TextScores) => void): Ranked[] {
     if (terms.size === 0) return [];
     this.ensureScratch();
     const n = this.liveCount;
     const buffer: ScoreBuffer = { scores: this.scores, touched: this.touched, touchedCount: 0, alive: this.alive };
     const { k1, b, titleWeight } = this.parameters;
-    this.text.score(terms, 1, n, { k1, b }, buffer);
+    if (from === undefined) this.text.score(terms, 1, n, { k1, b }, buffer);
+    else {
+      const { slots, scores } = from.start;
+      for (let i = 0; i < slots.length; i++) this.scores[slots[i]!] = scores[i]!;
+      this.touched.set(slots);
+      buffer.touchedCount = slots.length;
+      this.text.score(from.rest, 1, n, { k1, b }, buffer);
+    }
+    if (keep !== undefined) {
+      const slots = this.touched.slice(0, buffer.touchedCount);
+      const scores = new Float64Array(slots.length);
+      for (let i = 0; i < slots.length; i++) scores[i] = this.scores[slots[i]!]!;
+      keep({ slots, scores });
+    }
     if (titleWeight > 0) this.title.score(terms, titleWeight, n, { k1, b }, buffer);
 
     const { scores, touched } = this;

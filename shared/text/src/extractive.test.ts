@@ -101,4 +101,18 @@ describe("extractiveAnswer: answers a person can use", () => {
     const docs = [{ text: "长江很长。Tides rise twice a day. Tides fall too." }];
     expect(extractiveChunks("长江 tides", docs, { maxSentences: 3, minRelativeScore: 0 })).toEqual(["长江很长。", "Tides rise twice a day.", " Tides fall too."]);
   });
+
+  it("reads a Han character outside the BMP (a surrogate pair) at a sentence's end as Chinese", () => {
+    // 𠀀 (U+20000, CJK Extension B) is two UTF-16 units; 😀 is not Han, and neither is a lone surrogate.
+    const chunks = (first: string) => extractiveChunks("tides", [{ text: `${first}\n\nTides rise.` }], { maxSentences: 2, minRelativeScore: 0 });
+    expect(chunks("Tides 潮汐𠀀")[1]).toBe("Tides rise.");
+    expect(chunks("Tides 😀")[1]).toBe(" Tides rise.");
+    expect(chunks("Tides \ud840")[1]).toBe(" Tides rise.");
+  });
+
+  it("answers a second question with its own terms, not the previous question's", () => {
+    expect(extractiveAnswer("Why do fish swim?", docs, { maxSentences: 1 })).toEqual(["Fish swim."]);
+    expect(extractiveAnswer("What does the Sun do?", docs, { maxSentences: 1 })).toEqual(["The Sun helps a little."]);
+    expect(extractiveAnswer("Why do fish swim?", docs, { maxSentences: 1 })).toEqual(["Fish swim."]);
+  });
 });

@@ -57,7 +57,7 @@ interface Candidate {
  * document does.
  */
 export function extractiveAnswer(query: string, documents: readonly ExtractiveDocument[], options: ExtractiveOptions): string[] {
-  const queryTerms = new Set(tokenize(query).filter((term) => !QUESTION_WORDS.has(term)));
+  const queryTerms = questionTerms(query);
   const candidates: Candidate[] = [];
   const termSets: (readonly string[])[] = [];
   const sentencesOf: (readonly AnalysedSentence[])[] = [];
@@ -76,12 +76,15 @@ export function extractiveAnswer(query: string, documents: readonly ExtractiveDo
   const df = new Map<string, number>();
   for (const terms of termSets) for (const term of terms) if (queryTerms.has(term)) df.set(term, (df.get(term) ?? 0) + 1);
   const n = candidates.length;
+  // Each shared term's inverse sentence frequency, once per answer rather than once per occurrence.
+  const weights = new Map<string, number>();
+  for (const [term, f] of df) weights.set(term, Math.log(1 + n / f));
   candidates.forEach((candidate, i) => {
     const inTitle = titleTerms[candidate.doc]!;
     let score = 0;
     for (const term of termSets[i] ?? []) {
-      const f = df.get(term);
-      if (f !== undefined) score += Math.log(1 + n / f) * (inTitle.has(term) ? TITLE_TERM_WEIGHT : 1);
+      const weight = weights.get(term);
+      if (weight !== undefined) score += weight * (inTitle.has(term) ? TITLE_TERM_WEIGHT : 1);
     }
     candidate.score = score / (1 + RANK_DECAY * candidate.doc);
   });
@@ -91,6 +94,20 @@ export function extractiveAnswer(query: string, documents: readonly ExtractiveDo
   const [best, ...rest] = chosen;
   rest.sort((a, b) => a.doc - b.doc || a.position - b.position);
   return withAntecedents([best!, ...rest], documents, sentencesOf);
+}
+
+// Both answers of a query (the first and the final) score sentences against the same question: its
+// terms are remembered for the last question asked. A Set only read, never handed out.
+let lastQuery: string | undefined;
+let lastQueryTerms: ReadonlySet<string> = new Set();
+
+/** The question's terms without interrogatives, as a set. */
+function questionTerms(query: string): ReadonlySet<string> {
+  if (query !== lastQuery) {
+    lastQueryTerms = new Set(tokenize(query).filter((term) => !QUESTION_WORDS.has(term)));
+    lastQuery = query;
+  }
+  return lastQueryTerms;
 }
 
 /** The best-scoring sentences within the limits, best first, each text once. */
@@ -139,7 +156,14 @@ function withAntecedents(
 const titleLine = (title: string): string => (detectLanguage(title) === "zh" ? `${title}：` : `${title}:`);
 
 // Sentences ending in CJK punctuation or a Han character join with no space, as Chinese text does.
-const CJK_END = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]$/u;
+// Tested on the last code point alone: an end-anchored pattern is tried at every position of the sentence.
+const CJK = /^[\p{Script=Han}\u3000-\u303f\uff00-\uffef]$/u;
+const endsInCjk = (text: string): boolean => {
+  const last = text.charCodeAt(text.length - 1);
+  // A low surrogate after a high one: the last code point is the pair.
+  const pair = last >= 0xdc00 && last <= 0xdfff && text.length >= 2 && (text.charCodeAt(text.length - 2) & 0xfc00) === 0xd800;
+  return CJK.test(text.slice(pair ? -2 : -1));
+};
 
 /**
  * The extractive answer as chunks that concatenate into readable text: every chunk after the first
@@ -149,7 +173,7 @@ export function extractiveChunks(query: string, documents: readonly ExtractiveDo
   const sentences = extractiveAnswer(query, documents, options);
   return sentences.map((sentence, i) => {
     const previous = sentences[i - 1];
-    return previous === undefined || CJK_END.test(previous) ? sentence : ` ${sentence}`;
+    return previous === undefined || endsInCjk(previous) ? sentence : ` ${sentence}`;
   });
 }
 

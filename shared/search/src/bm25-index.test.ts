@@ -331,3 +331,73 @@ describe("Bm25Index fused expansion", () => {
     expect(index.search({ text: "dog", expansion: { text: "", weight: 0.3, maxTerms: 5, fusion: "rrf" } }, 3).map((d) => d.id)).toEqual(["b", "a"]);
   });
 });
+
+describe("Bm25Index kept computations stay exact", () => {
+  // A small vocabulary over many documents: every term has long postings, lengths vary, ties abound.
+  const vocabulary = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
+  const seeded = (seed: number) => () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
+  const randomText = (next: () => number) => Array.from({ length: 1 + (next() % 9) }, () => vocabulary[next() % vocabulary.length]).join(" ");
+  const queries = ["alpha", "bravo charlie", "delta echo foxtrot golf", "hotel hotel alpha", "zulu alpha"];
+  const freshOf = (docs: ReadonlyMap<string, IndexableDocument>, parameters?: Partial<Bm25Parameters>) => indexOf([...docs.values()], parameters);
+
+  it("scores as a fresh index after every add, replacement and removal, searched in between (postings' denominators recomputed)", () => {
+    const next = seeded(11);
+    for (const parameters of [PLAIN, DEFAULT_BM25_PARAMETERS]) {
+      const index = new Bm25Index(parameters);
+      const docs = new Map<string, IndexableDocument>();
+      for (let step = 0; step < 400; step++) {
+        const id = `d${next() % 60}`;
+        if (next() % 5 === 0) {
+          index.remove(id);
+          docs.delete(id);
+        } else {
+          const doc = { id, text: randomText(next), ...(next() % 2 === 0 ? { title: randomText(next) } : {}) };
+          index.upsert(doc);
+          docs.delete(id);
+          docs.set(id, doc);
+        }
+        // Searched at every step, so every term's denominators were computed for the previous N and avgdl.
+        const query = queries[step % queries.length]!;
+        expect(index.search(query, 100)).toEqual(freshOf(docs, parameters).search(query, 100));
+      }
+    }
+  });
+
+  it("scores as a fresh index across compactions, searched in between", () => {
+    const next = seeded(5);
+    const index = new Bm25Index(PLAIN);
+    const docs = new Map<string, IndexableDocument>();
+    for (let step = 0; step < 3_000; step++) {
+      const doc = { id: `d${next() % 8}`, text: randomText(next) };
+      index.upsert(doc);
+      docs.set(doc.id, doc);
+      if (step % 97 === 0) expect(index.search("alpha bravo", 10)).toEqual(freshOf(docs).search("alpha bravo", 10));
+    }
+    for (const query of queries) expect(index.search(query, 10)).toEqual(freshOf(docs).search(query, 10));
+  });
+
+  it("ranks an expanded question as an index that never saw the question alone, whichever of its kept scores remain", () => {
+    const next = seeded(3);
+    const docs = new Map<string, IndexableDocument>();
+    for (let i = 0; i < 500; i++) docs.set(`d${i}`, { id: `d${i}`, text: randomText(next), title: randomText(next) });
+    const index = freshOf(docs, DEFAULT_BM25_PARAMETERS);
+    const questions = Array.from({ length: 20 }, () => randomText(next));
+    const expanded = (question: string, fusion?: "rrf") => ({ text: question, expansion: { text: "golf hotel zulu", weight: 0.3, maxTerms: 5, fusion } });
+    for (const fusion of ["rrf", undefined] as const) {
+      // Asked alone first (its whole-text scores kept), then expanded; the first ones are expanded only
+      // after more than the kept number of questions were asked, and the last ones after a change.
+      for (const question of questions) index.search(question, 5);
+      for (const question of questions) {
+        const fresh = freshOf(docs, DEFAULT_BM25_PARAMETERS);
+        expect(index.search(expanded(question, fusion), 10)).toEqual(fresh.search(expanded(question, fusion), 10));
+        index.search(question, 5);
+        expect(index.search(expanded(question, fusion), 10)).toEqual(fresh.search(expanded(question, fusion), 10));
+      }
+      index.search(questions[0]!, 5);
+      const added = { id: "late", text: "golf golf alpha", title: "hotel" };
+      index.upsert(added);
+      docs.set(added.id, added);
+      expect(index.search(expanded(questions[0]!, fusion), 10)).toEqual(freshOf(docs, DEFAULT_BM25_PARAMETERS).search(expanded(questions[0]!, fusion), 10));
+    }
+  });
+});

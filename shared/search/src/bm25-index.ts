@@ -83,10 +83,16 @@ interface Continuation {
   rest: ReadonlyMap<string, number>;
 }
 
-/** Scores of some slots: what a ranking's buffer held part way. */
+/**
+ * Scores of `count` slots: what a ranking's buffer held part way. One of TEXT_SCORES_HELD buffers
+ * reused in turn (large typed arrays cost an allocation outside the heap and a sweep each), held by
+ * at most one question at a time.
+ */
 interface TextScores {
   slots: Int32Array;
   scores: Float64Array;
+  count: number;
+  owner: QuestionMemo | undefined;
 }
 
 /**
@@ -133,8 +139,9 @@ export class Bm25Index {
   // Question text → its terms and ranking at FUSION_DEPTH, valid for `questionGeneration` only.
   // The terms too: both recalls of a query ask the same question, and tokenizing it is not free.
   private readonly questions = new Map<string, QuestionMemo>();
-  // The questions holding textScores, oldest first.
-  private readonly textScoresHolders: QuestionMemo[] = [];
+  // The buffers questions' textScores are kept in, taken in turn (the oldest holder lets go).
+  private readonly textScoresBuffers: TextScores[] = [];
+  private textScoresTurn = 0;
   private questionGeneration = 0;
 
   // Search scratch space, grown with the slot count and reset after each search.
@@ -231,7 +238,7 @@ export class Bm25Index {
   private question(text: string): QuestionMemo {
     if (this.questionGeneration !== this.currentGeneration) {
       this.questions.clear();
-      this.textScoresHolders.length = 0;
+      for (const held of this.textScoresBuffers) held.owner = undefined;
       this.questionGeneration = this.currentGeneration;
     }
     let question = this.questions.get(text);
@@ -249,15 +256,37 @@ export class Bm25Index {
    */
   private questionRanking(question: QuestionMemo, depth: number): Ranked[] {
     if (depth > FUSION_DEPTH) return this.rank(weighTerms(question.terms), depth);
-    return (question.ranking ??= this.rank(weighTerms(question.terms), FUSION_DEPTH, undefined, (textScores) => this.hold(question, textScores)));
+    return (question.ranking ??= this.rank(weighTerms(question.terms), FUSION_DEPTH, undefined, question));
   }
 
-  /** Keeps a question's whole-text scores, letting go of the oldest held beyond TEXT_SCORES_HELD. */
-  private hold(question: QuestionMemo, textScores: TextScores): void {
-    if (textScores.slots.length > TEXT_SCORES_MAX_SLOTS) return;
-    question.textScores = textScores;
-    this.textScoresHolders.push(question);
-    if (this.textScoresHolders.length > TEXT_SCORES_HELD) this.textScoresHolders.shift()!.textScores = undefined;
+  /**
+   * Keeps the scores of the `count` slots first in `touched` as `question`'s whole-text scores, in
+   * the next buffer in turn (its previous holder lets go of it).
+   */
+  private hold(question: QuestionMemo, count: number): void {
+    if (count > TEXT_SCORES_MAX_SLOTS) return;
+    const turn = this.textScoresTurn;
+    this.textScoresTurn = (turn + 1) % TEXT_SCORES_HELD;
+    let held = this.textScoresBuffers[turn];
+    if (held === undefined) {
+      held = { slots: new Int32Array(0), scores: new Float64Array(0), count: 0, owner: undefined };
+      this.textScoresBuffers[turn] = held;
+    }
+    if (held.owner !== undefined) held.owner.textScores = undefined;
+    if (held.slots.length < count) {
+      const capacity = Math.min(TEXT_SCORES_MAX_SLOTS, Math.max(count, held.slots.length * 2, 1_024));
+      held.slots = new Int32Array(capacity);
+      held.scores = new Float64Array(capacity);
+    }
+    const { slots, scores } = held;
+    for (let i = 0; i < count; i++) {
+      const slot = this.touched[i]!;
+      slots[i] = slot;
+      scores[i] = this.scores[slot]!;
+    }
+    held.count = count;
+    held.owner = question;
+    question.textScores = held;
   }
 
   /** Where an expanded ranking can start from: the question's held whole-text scores, then the draft's terms. */
@@ -268,10 +297,10 @@ export class Bm25Index {
   /**
    * The `depth` best slots for weighted terms, best first (ties in id order), with their BM25 scores.
    * With `from`, the whole-text field starts from `from.start` (the scores of the leading terms of
-   * `terms`) and scores only `from.rest` (the others, in order). `keep` receives the whole-text
-   * scores before the title's are added.
+   * `terms`) and scores only `from.rest` (the others, in order). The whole-text scores, before the
+   * title's are added, are held for `holder` (see hold).
    */
-  private rank(terms: ReadonlyMap<string, number>, depth: number, from?: Continuation, keep?: (textScores: TextScores) => void): Ranked[] {
+  private rank(terms: ReadonlyMap<string, number>, depth: number, from?: Continuation, holder?: QuestionMemo): Ranked[] {
     if (terms.size === 0) return [];
     this.ensureScratch();
     const n = this.liveCount;
@@ -279,18 +308,13 @@ export class Bm25Index {
     const { k1, b, titleWeight } = this.parameters;
     if (from === undefined) this.text.score(terms, 1, n, { k1, b }, buffer);
     else {
-      const { slots, scores } = from.start;
-      for (let i = 0; i < slots.length; i++) this.scores[slots[i]!] = scores[i]!;
-      this.touched.set(slots);
-      buffer.touchedCount = slots.length;
+      const { slots, scores, count } = from.start;
+      for (let i = 0; i < count; i++) this.scores[slots[i]!] = scores[i]!;
+      this.touched.set(slots.subarray(0, count));
+      buffer.touchedCount = count;
       this.text.score(from.rest, 1, n, { k1, b }, buffer);
     }
-    if (keep !== undefined) {
-      const slots = this.touched.slice(0, buffer.touchedCount);
-      const scores = new Float64Array(slots.length);
-      for (let i = 0; i < slots.length; i++) scores[i] = this.scores[slots[i]!]!;
-      keep({ slots, scores });
-    }
+    if (holder !== undefined) this.hold(holder, buffer.touchedCount);
     if (titleWeight > 0) this.title.score(terms, titleWeight, n, { k1, b }, buffer);
 
     const { scores, touched } = this;

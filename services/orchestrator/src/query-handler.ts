@@ -107,13 +107,14 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
         }
         if (firstEvent) {
           firstEvent = false;
-          const ms = performance.now() - started;
-          observeWithExemplar(metrics.timeToFirstEvent, {}, ms / 1000);
-          deps.limiter?.sample(ms);
+          observeWithExemplar(metrics.timeToFirstEvent, {}, (performance.now() - started) / 1000);
         }
-        if (firstData && event.state === "data") {
+        if (firstData && (event.state === "data" || isTerminal(event))) {
+          // The wait for the answer to start, or for the end of one that never started: the limiter's signal.
           firstData = false;
-          observeWithExemplar(metrics.timeToFirstData, {}, (performance.now() - started) / 1000);
+          const ms = performance.now() - started;
+          if (event.state === "data") observeWithExemplar(metrics.timeToFirstData, {}, ms / 1000);
+          deps.limiter?.sample(ms);
         }
         if (isTerminal(sent)) {
           outcome = terminalCode(sent);

@@ -32,8 +32,11 @@ function setup(generator: GeneratorPort = createInProcessGenerator(), maxInFligh
   const admission = createAdmission(maxInFlight);
   const requests = createRequestRegistry();
   const pipeline = new KBAlign(createInProcessRetriever(corpus), generator);
-  const handle = createQueryHandler({ pipeline, admission, requests, maxRequestBytes: 1_024, metrics, log: createLogger({ service: "t", level: "silent" }) });
-  return { handle, admission, requests, registry };
+  // Records what an adaptive limit would be told.
+  const samples: number[] = [];
+  const limiter = { limit: () => maxInFlight, sample: (ms: number) => void samples.push(ms), inFlight: () => {} };
+  const handle = createQueryHandler({ pipeline, admission, requests, limiter, maxRequestBytes: 1_024, metrics, log: createLogger({ service: "t", level: "silent" }) });
+  return { handle, admission, requests, registry, samples };
 }
 
 const query = { query: "How do bees communicate?", collection: "docs" };
@@ -47,6 +50,25 @@ describe("createQueryHandler", () => {
     expect(sent.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
     expect(admission.inFlight()).toBe(0);
     expect(requests.size()).toBe(0);
+  });
+
+  it("tells the adaptive limit the wait to the first data chunk, once per request, or to the end of a request without one", async () => {
+    const inner = createInProcessGenerator();
+    // The final answer's first chunk comes 80 ms after everything before it: the first event does not.
+    const slowFinal: GeneratorPort = {
+      async *generate(req, opts) {
+        if (req.purpose === "final_answer") await new Promise((resolve) => setTimeout(resolve, 80));
+        yield* inner.generate(req, opts);
+      },
+    };
+    const { handle, samples } = setup(slowFinal);
+    expect(await handle(message({ ...query, requestId: "s-1" }).msg)).toBe("OK");
+    expect(samples).toHaveLength(1);
+    expect(samples[0]).toBeGreaterThanOrEqual(75);
+
+    expect(await handle(message({ ...query, collection: "other" }).msg)).toBe("COLLECTION_NOT_FOUND");
+    expect(samples).toHaveLength(2);
+    expect(samples[1]).toBeLessThan(75);
   });
 
   it("returns the terminal error code", async () => {

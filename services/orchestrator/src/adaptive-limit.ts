@@ -19,7 +19,7 @@ export interface AdaptiveLimitOptions {
 export interface AdaptiveLimit {
   /** Requests this replica may hold now. */
   limit(): number;
-  /** How long an admitted request waited for its answer to start (ms): to its first `data`, or to its end without one. */
+  /** How long an admitted request that was answered on the normal path (`done`, not degraded) waited for its first `data` (ms). */
   sample(ms: number): void;
   /** The number in flight just after an admission (tells whether the limit is being used). */
   inFlight(n: number): void;
@@ -37,7 +37,8 @@ const BINDING = 0.5;
  * window). The signal is the wait the caller sees, to the first chunk of the answer: it crosses
  * every hop of the pipeline (retriever, generator, nats-server, and on shared cores the other
  * processes' CPU), so queueing anywhere behind this replica shows in it, not only in the first
- * recall. Past the threshold while the limit binds, the limit shrinks by a fifth; under it and
+ * recall. Only answers on the normal path count: a degraded one waited for a backend's timeout, or
+ * skipped the backend, and says nothing about queueing. Past the threshold while the limit binds, the limit shrinks by a fifth; under it and
  * nearly used up, it grows by a tenth. A slow wait at a concurrency far under the limit (a cold
  * start, a slow backend) is not queueing this limit causes, so it does not shrink it.
  *

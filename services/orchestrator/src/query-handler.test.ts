@@ -52,11 +52,12 @@ describe("createQueryHandler", () => {
     expect(requests.size()).toBe(0);
   });
 
-  it("tells the adaptive limit the wait to the first data chunk, once per request, or to the end of a request without one", async () => {
+  it("tells the adaptive limit the wait to the first data chunk of answers on the normal path only", async () => {
     const inner = createInProcessGenerator();
     // The final answer's first chunk comes 80 ms after everything before it: the first event does not.
     const slowFinal: GeneratorPort = {
       async *generate(req, opts) {
+        if (req.purpose === "first_answer" && req.query.includes("fail")) throw new Error("backend down");
         if (req.purpose === "final_answer") await new Promise((resolve) => setTimeout(resolve, 80));
         yield* inner.generate(req, opts);
       },
@@ -66,9 +67,12 @@ describe("createQueryHandler", () => {
     expect(samples).toHaveLength(1);
     expect(samples[0]).toBeGreaterThanOrEqual(75);
 
+    // Errors and degraded answers (a backend failed or timed out) say nothing about queueing here.
     expect(await handle(message({ ...query, collection: "other" }).msg)).toBe("COLLECTION_NOT_FOUND");
-    expect(samples).toHaveLength(2);
-    expect(samples[1]).toBeLessThan(75);
+    const degraded = message({ ...query, query: "How do bees communicate when generation fail?" });
+    expect(await handle(degraded.msg)).toBe("OK");
+    expect(degraded.sent.at(-1)).toMatchObject({ state: "done", degraded: [expect.objectContaining({ stage: "first_answer" })] });
+    expect(samples).toHaveLength(1);
   });
 
   it("returns the terminal error code", async () => {

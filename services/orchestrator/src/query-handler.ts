@@ -96,6 +96,7 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     let outcome: Outcome = "INTERNAL";
     let firstEvent = true;
     let firstData = true;
+    let firstDataMs: number | undefined;
     try {
       for await (const event of deps.pipeline.run({ ...validation.request, requestId }, { signal: controller.signal })) {
         const sent = publish(msg, event);
@@ -109,13 +110,14 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
           firstEvent = false;
           observeWithExemplar(metrics.timeToFirstEvent, {}, (performance.now() - started) / 1000);
         }
-        if (firstData && (event.state === "data" || isTerminal(event))) {
-          // The wait for the answer to start, or for the end of one that never started: the limiter's signal.
+        if (firstData && event.state === "data") {
           firstData = false;
-          const ms = performance.now() - started;
-          if (event.state === "data") observeWithExemplar(metrics.timeToFirstData, {}, ms / 1000);
-          deps.limiter?.sample(ms);
+          firstDataMs = performance.now() - started;
+          observeWithExemplar(metrics.timeToFirstData, {}, firstDataMs / 1000);
         }
+        // The limiter learns from answers that took the normal path: a degraded one waited for a
+        // backend's timeout (or skipped it), which says nothing about queueing here.
+        if (sent.state === "done" && sent.degraded.length === 0) deps.limiter?.sample(firstDataMs ?? performance.now() - started);
         if (isTerminal(sent)) {
           outcome = terminalCode(sent);
           // An event too large for NATS was replaced by its terminal error: nothing may follow it.

@@ -2,11 +2,16 @@
 // call at a time): a ranking picks from thousands of candidates per search.
 let values = new Float64Array(4_096);
 
+// With more than SAMPLE_FACTOR × k candidates, the k-th best score is selected from those scoring
+// at least the k-th best of the first SAMPLE_FACTOR × k: in slot order (unrelated to score) about a
+// quarter of them, so quickselect runs over a quarter of the scores.
+const SAMPLE_FACTOR = 4;
+
 /**
  * The `k` best of `count` candidate slots, best first: highest `scores[slot]` first, equal scores in
  * `ids[slot]` order (ids are unique, so the order is total and the result is that of sorting every
  * candidate). The k-th best score is found by quickselect over a copy of the scores (O(count) float
- * comparisons, no string compared), then only the candidates scoring at least that much are sorted:
+ * comparisons, no string compared; see SAMPLE_FACTOR), then only the candidates scoring at least that much are sorted:
  * k of them plus any tied with the k-th. A bounded heap cost several times more at a depth of 100
  * (fusion ranks that deep): hundreds of sifts, each a chain of comparisons.
  */
@@ -16,8 +21,23 @@ export function topK(candidates: Int32Array, count: number, k: number, scores: F
   if (count <= k) picked = Array.from(candidates.subarray(0, count));
   else {
     if (values.length < count) values = new Float64Array(Math.max(count, values.length * 2));
-    for (let i = 0; i < count; i++) values[i] = scores[candidates[i]!]!;
-    const threshold = select(values, count, count - k);
+    let threshold: number;
+    const sample = SAMPLE_FACTOR * k;
+    if (sample < count) {
+      // The k-th best of the first `sample` candidates is at most the k-th best of all: every
+      // candidate of the top k scores at least that much. Only those are selected from.
+      for (let i = 0; i < sample; i++) values[i] = scores[candidates[i]!]!;
+      const bound = select(values, sample, sample - k);
+      let kept = 0;
+      for (let i = 0; i < count; i++) {
+        const score = scores[candidates[i]!]!;
+        if (score >= bound) values[kept++] = score;
+      }
+      threshold = select(values, kept, kept - k);
+    } else {
+      for (let i = 0; i < count; i++) values[i] = scores[candidates[i]!]!;
+      threshold = select(values, count, count - k);
+    }
     picked = [];
     for (let i = 0; i < count; i++) {
       const slot = candidates[i]!;

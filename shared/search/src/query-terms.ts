@@ -28,10 +28,15 @@ export interface SearchQuery {
  */
 export function expansionTerms(questionTerms: readonly string[], expansion: Expansion, idf: (term: string) => number): string[] {
   const question = new Set(questionTerms);
-  const novel = [...new Set(tokenize(expansion.text))].filter((term) => !question.has(term));
-  const rarity = new Map(novel.map((term) => [term, idf(term)]));
-  return novel
-    .filter((term) => rarity.get(term)! > 0)
-    .sort((a, b) => rarity.get(b)! - rarity.get(a)! || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, expansion.maxTerms);
+  const seen = new Set<string>();
+  // Each novel term with its idf beside it, so that sorting looks nothing up.
+  const rare: { term: string; idf: number }[] = [];
+  for (const term of tokenize(expansion.text)) {
+    if (seen.has(term) || question.has(term)) continue;
+    seen.add(term);
+    const rarity = idf(term);
+    if (rarity > 0) rare.push({ term, idf: rarity });
+  }
+  rare.sort((a, b) => b.idf - a.idf || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+  return rare.slice(0, expansion.maxTerms).map(({ term }) => term);
 }

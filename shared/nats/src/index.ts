@@ -13,3 +13,4 @@ export type { NatsConnection, Msg, MsgHdrs, Subscription } from "@nats-io/nats-c
 export * from "./runtime-config.js";
 export { PermissionViolationError } from "@nats-io/nats-core";
 export * from "./inbox.js";
+export * from "./write-coalescing.js";

@@ -37,7 +37,9 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
     }
     const started = performance.now();
     const labels = { backend: backend.name, purpose: req.purpose };
-    const log = deps.log.child({ streamId: req.streamId, purpose: req.purpose });
+    // Made only when something is logged: a pino child serialises its bindings, on every request otherwise.
+    let requestLog: Logger | undefined;
+    const log = (): Logger => (requestLog ??= deps.log.child({ streamId: req.streamId, purpose: req.purpose }));
     const registration = cancellations.register(req.streamId);
     // Aborted with the kbalign error that ends the stream: the deadline, or a failed send.
     const local = new AbortController();
@@ -113,9 +115,9 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
       // One message for the last text and the end, where the caller reads it (NATS-NOTES: each message costs).
       flush(finishReason);
       if (!endSent) reply({ type: "end", seq: seq++, finishReason });
-      log.debug({ chunks, chars, finishReason, durationSeconds: (performance.now() - started) / 1000 }, "generation finished");
+      if (deps.log.isLevelEnabled("debug")) log().debug({ chunks, chars, finishReason, durationSeconds: (performance.now() - started) / 1000 }, "generation finished");
     } catch (err) {
-      logFailure(log, err, chunks);
+      logFailure(log(), err, chunks);
       throw err;
     } finally {
       clearTimeout(deadlineTimer);
@@ -124,7 +126,7 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
       registration.release();
       // A backend left suspended (we stopped waiting for it) must still run its clean-up,
       // e.g. abort its HTTP request.
-      if (pieces && !finished) abandon(pieces, log);
+      if (pieces && !finished) abandon(pieces, log());
     }
   };
 }

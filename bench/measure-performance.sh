@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every figure of docs/performance.md, in one run (about 4 minutes on 2 cores), against a stack
+# Every figure of docs/performance.md, in one run (about 5 minutes on 2 cores), against a stack
 # started with:
 #   kbalign up --port 4222 --ops-port 9101 --monitor-port 8222 --no-prometheus
 #   kbalign ingest $DATA/scifact/corpus.jsonl --collection scifact
@@ -28,7 +28,12 @@ $KBALIGN bench $COMMON --rate "$RATE" --duration "$DURATION" --warmup 200 --time
 # 2. capacity at p99 < 100 ms and errors < 0.1%: the sweep, over NATS and in process
 $KBALIGN bench $COMMON --sweep --rate "$SWEEP_STEP" --rate-step "$SWEEP_STEP" --max-rate "$SWEEP_MAX" --duration 5 --warmup 100 --timeout 2000 --nats "$NATS_URL" $RESOURCES --label nats-sweep
 $KBALIGN bench $COMMON --sweep --rate "$SWEEP_STEP" --rate-step "$SWEEP_STEP" --max-rate "$SWEEP_MAX" --duration 5 --warmup 100 --timeout 2000 $IN_PROCESS --label in-process-sweep
-# 3. LangChain.js vs the library vs NATS, one NATS hop; 4. where an in-process query's CPU goes
+# 3. twice that capacity over NATS: the excess refused at once (OVERLOADED), the admitted keep their latency
+CAPACITY=$(node -e 'const fs=require("fs"),p=require("path"),d=process.argv[1];const f=fs.readdirSync(d).filter(n=>n.endsWith("-nats-sweep.json")).sort().pop();console.log(JSON.parse(fs.readFileSync(p.join(d,f))).sweep.highestPassingRate||0)' "$OUT")
+if [ "$CAPACITY" -gt 0 ]; then
+  $KBALIGN bench $COMMON --rate "$((CAPACITY * 2))" --duration "$DURATION" --warmup 0 --timeout 5000 --nats "$NATS_URL" $RESOURCES --label "nats-overload-$((CAPACITY * 2))qps"
+fi
+# 4. LangChain.js vs the library vs NATS, one NATS hop; 5. where an in-process query's CPU goes
 cd bench
 npm run --silent compare -- --data "$DATA" --nats "$NATS_URL" --seconds 8 \
   --metrics "http://127.0.0.1:$OPS_PORT/metrics" --metrics "http://127.0.0.1:$((OPS_PORT + 1))/metrics" --metrics "http://127.0.0.1:$((OPS_PORT + 2))/metrics" \

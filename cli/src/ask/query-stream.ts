@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { isTerminal, StageEvent, Subjects, type CancelRequest, type QueryRequestInput } from "@kbalign/contracts";
-import { decodeJson, encodeJson, newInbox, replyError, type NatsConnection } from "@kbalign/nats";
+import { decodeJson, encodeJson, replyError, type NatsConnection } from "@kbalign/nats";
 import { CliError } from "../errors.js";
+import { ReplyMux } from "./reply-mux.js";
 
 /** One message of a query's reply stream, decoded; `event` is absent when it broke the contract. */
 export interface ReceivedEvent {
@@ -21,19 +22,19 @@ export interface QueryStreamOptions {
 
 /**
  * Publishes a query with its own reply inbox and yields every event until the terminal one.
- * A plain subscription, not request(): the answer is a stream of replies, not one.
+ * Not request(): the answer is a stream of replies, not one. The inbox is one of the connection's
+ * ReplyMux, so a query costs one PUB and no subscription of its own.
  */
 export async function* streamQuery(
   nc: NatsConnection,
   request: QueryRequestInput & { requestId: string },
   options: QueryStreamOptions,
 ): AsyncGenerator<ReceivedEvent, void, undefined> {
-  const inbox = newInbox(nc);
-  const sub = nc.subscribe(inbox);
+  const replies = ReplyMux.of(nc).open();
   let failure: Error | undefined;
   const stop = (error: Error) => {
     failure ??= error;
-    sub.unsubscribe();
+    replies.close();
   };
   const timer = setTimeout(
     () => stop(new CliError(`no answer completed within ${options.clientTimeoutMs} ms: is the orchestrator running and reachable?`)),
@@ -42,8 +43,8 @@ export async function* streamQuery(
   const onAbort = () => stop(options.signal?.reason instanceof Error ? options.signal.reason : new CliError("stopped"));
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    nc.publish(Subjects.query, encodeJson(request), { reply: inbox });
-    for await (const msg of sub) {
+    nc.publish(Subjects.query, encodeJson(request), { reply: replies.inbox });
+    for await (const msg of replies.messages) {
       // The server answers "no responders" when no orchestrator subscribes to the query subject.
       const error = replyError(msg, Subjects.query);
       if (error) throw error;
@@ -63,7 +64,7 @@ export async function* streamQuery(
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onAbort);
-    sub.unsubscribe();
+    replies.close();
   }
 }
 

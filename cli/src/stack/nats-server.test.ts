@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliError } from "../errors.js";
 import { canConnect, freePort } from "@kbalign/net";
-import { launchNatsServer } from "./nats-server.js";
+import { readFile } from "node:fs/promises";
+import { launchNatsServer, natsServerGoMaxProcs } from "./nats-server.js";
 
 describe("launchNatsServer", () => {
   let dir: string;
@@ -32,6 +33,20 @@ describe("launchNatsServer", () => {
     expect(await canConnect(port)).toBe(true);
     await server.process.stop();
     expect(await canConnect(port)).toBe(false);
+  });
+
+  it("runs nats-server with a quarter of the cores as Go threads, unless GOMAXPROCS is set", async () => {
+    expect(natsServerGoMaxProcs({}, 2)).toBe("1");
+    expect(natsServerGoMaxProcs({}, 16)).toBe("4");
+    expect(natsServerGoMaxProcs({ GOMAXPROCS: "3" }, 2)).toBe("3");
+    const port = await freePort();
+    const server = await launchNatsServer({ ...options(port), env: { ...process.env, GOMAXPROCS: "2" } });
+    try {
+      const environ = await readFile(`/proc/${server.process.pid()}/environ`, "utf8");
+      expect(environ.split("\0")).toContain("GOMAXPROCS=2");
+    } finally {
+      await server.process.stop();
+    }
   });
 
   it("fails with a clear message when the port is taken", async () => {

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { renderNatsServerConfig, type NatsServerConfig } from "@kbalign/contracts";
 import { CliError } from "../errors.js";
 import { canConnect, isPortFree } from "@kbalign/net";
@@ -43,6 +44,17 @@ export async function assertNatsPortFree(port: number): Promise<void> {
   }
 }
 
+/**
+ * The Go scheduler threads (GOMAXPROCS) of a local stack's nats-server: a quarter of the cores, at
+ * least one, unless the environment sets GOMAXPROCS. The server shares the machine with the three
+ * services (and usually the clients); Go starts one thread per core and, on each message's wake-up,
+ * idle ones spin looking for work, CPU the services then lack. On 2 cores, one thread cut the
+ * server's CPU per query by a fifth to two fifths (docs/performance.md).
+ */
+export function natsServerGoMaxProcs(env: NodeJS.ProcessEnv, cores = availableParallelism()): string {
+  return env.GOMAXPROCS ?? String(Math.max(1, Math.floor(cores / 4)));
+}
+
 /** Starts `nats-server -a 127.0.0.1 -p PORT -js -sd DIR [-c FILE]`, supervised, and waits until it listens. */
 export async function launchNatsServer(options: NatsServerOptions): Promise<RunningNatsServer> {
   await assertNatsPortFree(options.port);
@@ -55,7 +67,7 @@ export async function launchNatsServer(options: NatsServerOptions): Promise<Runn
     name: "nats-server",
     command: options.bin,
     args,
-    env: options.env,
+    env: { ...options.env, GOMAXPROCS: natsServerGoMaxProcs(options.env) },
     logFile: options.logFile,
     stopGraceMs: STOP_GRACE_MS,
     onCrash: options.onCrash,

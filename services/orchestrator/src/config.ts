@@ -17,10 +17,10 @@ export const OrchestratorEnv = SharedEnv.extend({
   KBALIGN_EXTRACTIVE_FINAL_MAX_CHARS: z.coerce.number().int().min(1).max(100_000).optional(),
   /**
    * Requests handled at once by this replica; more are answered OVERLOADED at once. Unset: a limit
-   * that adapts to keep the p90 time to the first event under KBALIGN_ADMISSION_TARGET_MS.
+   * that adapts to keep the p90 time to the first data chunk under KBALIGN_ADMISSION_TARGET_MS.
    */
   KBALIGN_MAX_IN_FLIGHT: positiveInt.optional(),
-  /** The adaptive limit's target: p90 time from receiving a query to its first event (ms). */
+  /** The adaptive limit's target: p90 time from receiving a query to its first data chunk (ms); see createAdaptiveLimit. */
   KBALIGN_ADMISSION_TARGET_MS: positiveInt.default(50),
   /** Bounds of the adaptive limit. */
   KBALIGN_ADMISSION_MIN_IN_FLIGHT: positiveInt.default(4),

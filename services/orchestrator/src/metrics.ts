@@ -61,7 +61,7 @@ export function createOrchestratorMetrics(registry: Registry) {
     }),
     admissionLimit: new Gauge({
       name: "kbalign_admission_limit",
-      help: "Query requests this replica admits at once now (fixed, or adapting to the time to the first event).",
+      help: "Query requests this replica admits at once now (fixed, or adapting to the time to the first data chunk).",
       registers: [registry],
     }),
     retries: new Counter({

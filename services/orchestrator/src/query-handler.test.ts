@@ -32,8 +32,11 @@ function setup(generator: GeneratorPort = createInProcessGenerator(), maxInFligh
   const admission = createAdmission(maxInFlight);
   const requests = createRequestRegistry();
   const pipeline = new KBAlign(createInProcessRetriever(corpus), generator);
-  const handle = createQueryHandler({ pipeline, admission, requests, maxRequestBytes: 1_024, metrics, log: createLogger({ service: "t", level: "silent" }) });
-  return { handle, admission, requests, registry };
+  // Records what an adaptive limit would be told.
+  const samples: number[] = [];
+  const limiter = { limit: () => maxInFlight, sample: (ms: number) => void samples.push(ms), inFlight: () => {} };
+  const handle = createQueryHandler({ pipeline, admission, requests, limiter, maxRequestBytes: 1_024, metrics, log: createLogger({ service: "t", level: "silent" }) });
+  return { handle, admission, requests, registry, samples };
 }
 
 const query = { query: "How do bees communicate?", collection: "docs" };
@@ -47,6 +50,29 @@ describe("createQueryHandler", () => {
     expect(sent.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
     expect(admission.inFlight()).toBe(0);
     expect(requests.size()).toBe(0);
+  });
+
+  it("tells the adaptive limit the wait to the first data chunk of answers on the normal path only", async () => {
+    const inner = createInProcessGenerator();
+    // The final answer's first chunk comes 80 ms after everything before it: the first event does not.
+    const slowFinal: GeneratorPort = {
+      async *generate(req, opts) {
+        if (req.purpose === "first_answer" && req.query.includes("fail")) throw new Error("backend down");
+        if (req.purpose === "final_answer") await new Promise((resolve) => setTimeout(resolve, 80));
+        yield* inner.generate(req, opts);
+      },
+    };
+    const { handle, samples } = setup(slowFinal);
+    expect(await handle(message({ ...query, requestId: "s-1" }).msg)).toBe("OK");
+    expect(samples).toHaveLength(1);
+    expect(samples[0]).toBeGreaterThanOrEqual(75);
+
+    // Errors and degraded answers (a backend failed or timed out) say nothing about queueing here.
+    expect(await handle(message({ ...query, collection: "other" }).msg)).toBe("COLLECTION_NOT_FOUND");
+    const degraded = message({ ...query, query: "How do bees communicate when generation fail?" });
+    expect(await handle(degraded.msg)).toBe("OK");
+    expect(degraded.sent.at(-1)).toMatchObject({ state: "done", degraded: [expect.objectContaining({ stage: "first_answer" })] });
+    expect(samples).toHaveLength(1);
   });
 
   it("returns the terminal error code", async () => {

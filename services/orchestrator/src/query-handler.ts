@@ -96,6 +96,7 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     let outcome: Outcome = "INTERNAL";
     let firstEvent = true;
     let firstData = true;
+    let firstDataMs: number | undefined;
     try {
       for await (const event of deps.pipeline.run({ ...validation.request, requestId }, { signal: controller.signal })) {
         const sent = publish(msg, event);
@@ -107,14 +108,16 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
         }
         if (firstEvent) {
           firstEvent = false;
-          const ms = performance.now() - started;
-          observeWithExemplar(metrics.timeToFirstEvent, {}, ms / 1000);
-          deps.limiter?.sample(ms);
+          observeWithExemplar(metrics.timeToFirstEvent, {}, (performance.now() - started) / 1000);
         }
         if (firstData && event.state === "data") {
           firstData = false;
-          observeWithExemplar(metrics.timeToFirstData, {}, (performance.now() - started) / 1000);
+          firstDataMs = performance.now() - started;
+          observeWithExemplar(metrics.timeToFirstData, {}, firstDataMs / 1000);
         }
+        // The limiter learns from answers that took the normal path: a degraded one waited for a
+        // backend's timeout (or skipped it), which says nothing about queueing here.
+        if (sent.state === "done" && sent.degraded.length === 0) deps.limiter?.sample(firstDataMs ?? performance.now() - started);
         if (isTerminal(sent)) {
           outcome = terminalCode(sent);
           // An event too large for NATS was replaced by its terminal error: nothing may follow it.

@@ -24,7 +24,7 @@ export interface ServiceDeps {
   nc: NatsConnection;
   pipeline: Pick<KBAlign, "run">;
   admission: Admission;
-  /** Told each admitted request's time to its first event, when the in-flight limit adapts. */
+  /** Told each admitted request's wait to its first data chunk (or its end), when the in-flight limit adapts. */
   limiter?: AdaptiveLimit;
   requests: RequestRegistry;
   maxRequestBytes: number;

@@ -29,7 +29,11 @@ describe("requests and streams over the connection's reply mux (real nats-server
         setTimeout(() => msg.respond(JSON.stringify({ n: 2, last: true })), 5);
       },
     });
-    responder.subscribe("t.one", { callback: (_err, msg) => msg.respond(JSON.stringify({ n: Number(msg.string()), last: true })) });
+    responder.subscribe("t.one", {
+      callback: (_err, msg) => {
+        msg.respond(JSON.stringify({ n: Number(msg.string()), last: true }));
+      },
+    });
     responder.subscribe("t.silent", { callback: () => undefined });
     await responder.flush();
   });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { isTerminal, StageEvent, Subjects, type CancelRequest, type QueryRequestInput } from "@kbalign/contracts";
 import { decodeJson, encodeJson, replyError, type NatsConnection } from "@kbalign/nats";
 import { CliError } from "../errors.js";
-import { ReplyMux } from "./reply-mux.js";
+import { openReplyStream } from "./reply-stream.js";
 
 /** One message of a query's reply stream, decoded; `event` is absent when it broke the contract. */
 export interface ReceivedEvent {
@@ -23,14 +23,14 @@ export interface QueryStreamOptions {
 /**
  * Publishes a query with its own reply inbox and yields every event until the terminal one.
  * Not request(): the answer is a stream of replies, not one. The inbox is one of the connection's
- * ReplyMux, so a query costs one PUB and no subscription of its own.
+ * reply mux, so a query costs one PUB and no subscription of its own.
  */
 export async function* streamQuery(
   nc: NatsConnection,
   request: QueryRequestInput & { requestId: string },
   options: QueryStreamOptions,
 ): AsyncGenerator<ReceivedEvent, void, undefined> {
-  const replies = ReplyMux.of(nc).open();
+  const replies = openReplyStream(nc);
   let failure: Error | undefined;
   const stop = (error: Error) => {
     failure ??= error;

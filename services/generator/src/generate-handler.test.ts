@@ -114,6 +114,35 @@ describe("generate handler", () => {
     ]);
   });
 
+  it("with lastChunkEnds, sends the last text and the end in one message (a chunk carrying finishReason)", async () => {
+    const { backend } = scripted(["The ", "quick ", TURN, "brown ", "fox", "."]);
+    const { handler, sent, send } = setup(backend);
+    await handler(request({ lastChunkEnds: true }), send);
+    expect(sent).toEqual([
+      { type: "chunk", seq: 0, text: "The quick " },
+      { type: "chunk", seq: 1, text: "brown fox.", finishReason: "stop" },
+    ]);
+  });
+
+  it("with lastChunkEnds, still sends a separate end when no text is left to carry it", async () => {
+    const { backend } = scripted(["all of it", TURN, TURN]);
+    const { handler, sent, send } = setup(backend);
+    await handler(request({ lastChunkEnds: true }), send);
+    expect(sent).toEqual([
+      { type: "chunk", seq: 0, text: "all of it" },
+      { type: "end", seq: 1, finishReason: "stop" },
+    ]);
+  });
+
+  it("with lastChunkEnds, a last text too large for one message ends on its last piece only", async () => {
+    const { backend } = scripted(["x".repeat(250)]);
+    const { handler, sent, send } = setup(backend, 100);
+    await handler(request({ lastChunkEnds: true }), send);
+    expect(sent.map((m) => m.type)).toEqual(["chunk", "chunk", "chunk"]);
+    expect(sent.map((m) => m.finishReason)).toEqual([undefined, undefined, "stop"]);
+    expect(sent.flatMap((m) => (m.type === "chunk" ? [m.text] : [])).join("")).toBe("x".repeat(250));
+  });
+
   it("sends a turn's text too large for one message as several chunks, in order", async () => {
     const { backend } = scripted(["x".repeat(250), TURN, "end."]);
     const { handler, sent, send } = setup(backend, 100);

@@ -24,7 +24,8 @@ export interface GenerateHandlerDeps {
  * `kbalign.v1.generate`: runs the backend and streams its text as `chunk` messages, then one `end`.
  * Pieces the backend yields within one event-loop turn go out as one chunk, since a NATS message
  * per token costs far more than one per turn (NATS-NOTES); a chunk too large for one NATS message
- * goes out as several, in order. A cancel or the deadline stops the
+ * goes out as several, in order. A caller that asks for `lastChunkEnds` gets the last chunk and the
+ * end in one message (a chunk with `finishReason`); others get a separate `end`. A cancel or the deadline stops the
  * backend and ends the stream with CANCELLED or TIMEOUT (thrown: the endpoint sends the envelope).
  */
 export function createGenerateHandler(deps: GenerateHandlerDeps): (req: GenerateRequest, send: StreamSender) => Promise<void> {
@@ -36,7 +37,9 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
     }
     const started = performance.now();
     const labels = { backend: backend.name, purpose: req.purpose };
-    const log = deps.log.child({ streamId: req.streamId, purpose: req.purpose });
+    // Made only when something is logged: a pino child serialises its bindings, on every request otherwise.
+    let requestLog: Logger | undefined;
+    const log = (): Logger => (requestLog ??= deps.log.child({ streamId: req.streamId, purpose: req.purpose }));
     const registration = cancellations.register(req.streamId);
     // Aborted with the kbalign error that ends the stream: the deadline, or a failed send.
     const local = new AbortController();
@@ -56,15 +59,19 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
     let chars = 0;
     let pending = "";
     let flushTimer: NodeJS.Immediate | undefined;
+    let endSent = false;
     const reply = (message: GenerateReply): void => send(message);
-    const flush = (): void => {
+    /** Sends the pending text; with `finishReason`, its last chunk also ends the stream when the caller reads that. */
+    const flush = (finishReason?: FinishReason): void => {
       clearImmediate(flushTimer);
       flushTimer = undefined;
       if (pending === "") return;
       if (chunks === 0) observeWithExemplar(metrics.timeToFirstChunk, labels, (performance.now() - started) / 1000);
       const texts = deps.maxChunkTextBytes ? splitText(pending, deps.maxChunkTextBytes()) : [pending];
-      for (const text of texts) {
-        reply({ type: "chunk", seq: seq++, text });
+      for (const [i, text] of texts.entries()) {
+        const ends = req.lastChunkEnds === true && finishReason !== undefined && i === texts.length - 1;
+        reply(ends ? { type: "chunk", seq: seq++, text, finishReason } : { type: "chunk", seq: seq++, text });
+        if (ends) endSent = true;
         chunks++;
         metrics.chunks.inc(labels);
       }
@@ -105,11 +112,12 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
         flush();
         throw err;
       }
-      flush();
-      reply({ type: "end", seq: seq++, finishReason });
-      log.debug({ chunks, chars, finishReason, durationSeconds: (performance.now() - started) / 1000 }, "generation finished");
+      // One message for the last text and the end, where the caller reads it (NATS-NOTES: each message costs).
+      flush(finishReason);
+      if (!endSent) reply({ type: "end", seq: seq++, finishReason });
+      if (deps.log.isLevelEnabled("debug")) log().debug({ chunks, chars, finishReason, durationSeconds: (performance.now() - started) / 1000 }, "generation finished");
     } catch (err) {
-      logFailure(log, err, chunks);
+      logFailure(log(), err, chunks);
       throw err;
     } finally {
       clearTimeout(deadlineTimer);
@@ -118,7 +126,7 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): (req: Generate
       registration.release();
       // A backend left suspended (we stopped waiting for it) must still run its clean-up,
       // e.g. abort its HTTP request.
-      if (pieces && !finished) abandon(pieces, log);
+      if (pieces && !finished) abandon(pieces, log());
     }
   };
 }

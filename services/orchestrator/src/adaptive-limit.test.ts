@@ -14,12 +14,17 @@ function limiter() {
 }
 
 describe("createAdaptiveLimit", () => {
-  it("shrinks by a fifth for each window whose p90 is past the target while the limit binds, down to the minimum", () => {
+  it("shrinks in proportion to the overshoot for each window whose p90 is past the target while the limit binds, down to the minimum", () => {
     const { limit, windowOf } = limiter();
+    // 50/80: by three eighths.
     windowOf(80, 40);
-    expect(limit.limit()).toBe(32);
-    windowOf(80, 32);
     expect(limit.limit()).toBe(25);
+    // Just past the target: by a tenth at least.
+    windowOf(52, 25);
+    expect(limit.limit()).toBe(22);
+    // Far past it: by half at most.
+    windowOf(500, 22);
+    expect(limit.limit()).toBe(11);
     for (let i = 0; i < 20; i++) windowOf(500, limit.limit());
     expect(limit.limit()).toBe(4);
   });
@@ -31,7 +36,7 @@ describe("createAdaptiveLimit", () => {
     // Warm (an unloaded window at 10 ms), the same wait at half the limit in flight is queueing.
     windowOf(10, 3);
     windowOf(400, 20);
-    expect(limit.limit()).toBe(32);
+    expect(limit.limit()).toBe(20);
   });
 
   it("holds a backend slower than the target to twice its unloaded wait, not to the target", () => {
@@ -50,8 +55,8 @@ describe("createAdaptiveLimit", () => {
     const { limit, windowOf } = limiter();
     // Started under overload: no unloaded window yet, so the threshold is the target and the limit shrinks.
     windowOf(400, 40);
-    windowOf(400, 32);
-    expect(limit.limit()).toBe(25);
+    windowOf(400, 20);
+    expect(limit.limit()).toBe(10);
     // However long the overload lasts, its waits never become the baseline.
     for (let i = 0; i < 10; i++) windowOf(400, limit.limit());
     expect(limit.limit()).toBe(4);
@@ -79,9 +84,9 @@ describe("createAdaptiveLimit", () => {
     expect(limit.limit()).toBe(40);
     clock = 1_000;
     limit.sample(500);
-    expect(limit.limit()).toBe(32);
+    expect(limit.limit()).toBe(20);
     clock = 2_000;
     limit.sample(500);
-    expect(limit.limit()).toBe(32);
+    expect(limit.limit()).toBe(20);
   });
 });

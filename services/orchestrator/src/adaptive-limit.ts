@@ -25,7 +25,9 @@ export interface AdaptiveLimit {
   inFlight(n: number): void;
 }
 
-const DECREASE = 0.8;
+/** A window past the threshold shrinks the limit in proportion (threshold / p90), by a tenth at least and by half at most. */
+const LEAST_DECREASE = 0.9;
+const MOST_DECREASE = 0.5;
 const INCREASE = 1.1;
 /** How far past its unloaded value the wait may grow before it counts as queueing, for backends slower than the target. */
 const BASELINE_TOLERANCE = 2;
@@ -34,20 +36,21 @@ const BINDING = 0.5;
 
 /**
  * An in-flight limit that follows measured latency instead of a guess (AIMD, as TCP's congestion
- * window). The signal is the wait the caller sees, to the first chunk of the answer: it crosses
+ * window, with a decrease sized by the overshoot). The signal is the wait the caller sees, to the first chunk of the answer: it crosses
  * every hop of the pipeline (retriever, generator, nats-server, and on shared cores the other
  * processes' CPU), so queueing anywhere behind this replica shows in it, not only in the first
  * recall. Only answers on the normal path count: a degraded one waited for a backend's timeout, or
- * skipped the backend, and says nothing about queueing. Past the threshold while the limit binds, the limit shrinks by a fifth; under it and
- * nearly used up, it grows by a tenth. A slow wait at a concurrency far under the limit (a cold
+ * skipped the backend, and says nothing about queueing. Past the threshold while the limit binds,
+ * the limit shrinks in proportion to the overshoot (threshold / p90, by a tenth to a half), so a
+ * sudden overload is matched within a few windows; under it and nearly used up, it grows by a
+ * tenth. A slow wait at a concurrency far under the limit (a cold
  * start, a slow backend) is not queueing this limit causes, so it does not shrink it.
  *
  * The threshold is `targetMs`, or BASELINE_TOLERANCE × the unloaded wait when that is longer (an
  * LLM whose first token takes a second would otherwise hold the limit at its minimum). The
  * unloaded wait is the lowest p50 of the last `baselineWindows` windows in which the limit did not
  * bind: measured only when nothing queues, it cannot drift up with load; until there is one, the
- * threshold is the target.
- * The requests beyond the limit are refused at once with OVERLOADED, and the admitted ones keep their latency.
+ * threshold is the target. The requests beyond the limit are refused at once with OVERLOADED, and the admitted ones keep their latency.
  */
 export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimit {
   const now = options.now ?? (() => performance.now());
@@ -69,7 +72,9 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     }
     const threshold = unloaded.length === 0 ? options.targetMs : Math.max(options.targetMs, BASELINE_TOLERANCE * Math.min(...unloaded));
     if (at(0.9) > threshold) {
-      if (binding) limit = Math.max(options.min, Math.floor(limit * DECREASE));
+      const p90 = at(0.9);
+      const factor = Math.min(LEAST_DECREASE, Math.max(MOST_DECREASE, threshold / p90));
+      if (binding) limit = Math.max(options.min, Math.floor(limit * factor));
     } else if (peak >= limit * 0.75) limit = Math.min(options.max, Math.ceil(limit * INCREASE));
     samples = [];
     peak = 0;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { GenerateReply, GenerationError, instanceSubject, KBAlignError, Subjects, type GenerateCancel, type GenerateRequest } from "@kbalign/contracts";
+import { endsGenerateStream, GenerateReply, GenerationError, instanceSubject, KBAlignError, Subjects, type GenerateCancel, type GenerateRequest } from "@kbalign/contracts";
 import { bodyBudget, encodeJson, encodeWithinBudget, requestStream, truncateText, type FittedBody, type Log, type NatsConnection } from "@kbalign/nats";
 import type { GeneratorPort } from "@kbalign/pipeline";
 import type { ReplicaDirectory } from "./replica-directory.js";
@@ -15,7 +15,8 @@ export interface GeneratorClientOptions {
 }
 
 /**
- * GeneratorPort over `kbalign.v1.generate`, yielding the text of each `chunk` reply until `end`.
+ * GeneratorPort over `kbalign.v1.generate`, yielding the text of each `chunk` reply until the stream
+ * ends (an `end`, or a last chunk carrying `finishReason`: asked for with `lastChunkEnds`, it saves a message).
  * Each call goes to the replica the directory picks, in turn, so a retry goes to another replica
  * than the one that failed.
  * A stream left before its `end` (cancel, deadline, idle timeout, the pipeline moving on) is
@@ -29,7 +30,7 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
   return {
     async *generate(input, { signal, deadline, firstChunkBy }) {
       const streamId = randomUUID();
-      const body = fitGenerateRequest({ ...input, streamId, deadline, ...(firstChunkBy === undefined ? {} : { firstChunkBy }) }, bodyBudget(nc), options);
+      const body = fitGenerateRequest({ ...input, streamId, deadline, lastChunkEnds: true, ...(firstChunkBy === undefined ? {} : { firstChunkBy }) }, bodyBudget(nc), options);
       let ended = false;
       let cancelled = false;
       const cancel = () => {
@@ -47,7 +48,7 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
       try {
         const replies = requestStream(nc, instance === undefined ? Subjects.generate : instanceSubject(Subjects.generate, instance), body, {
           message: GenerateReply,
-          isLast: (reply) => reply.type === "end",
+          isLast: endsGenerateStream,
           timeoutMs: Math.max(1, deadline - Date.now()),
           // The first chunk is bounded by the pipeline's first-chunk budget, not by the idle timeout.
           firstMessageTimeoutMs: Math.max(1, (firstChunkBy ?? deadline) - Date.now()),
@@ -55,8 +56,9 @@ export function createGeneratorClient(nc: NatsConnection, options: GeneratorClie
           signal,
         });
         for await (const reply of replies) {
-          if (reply.type === "end") ended = true;
-          else yield reply.text;
+          // The stream has ended at the generator before its last text is handed on: no cancel is due.
+          if (endsGenerateStream(reply)) ended = true;
+          if (reply.type === "chunk") yield reply.text;
         }
       } catch (err) {
         if (instance !== undefined && err instanceof KBAlignError) options.replicas?.failed(instance, err);

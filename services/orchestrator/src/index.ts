@@ -78,7 +78,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           initial: Math.min(64, config.KBALIGN_ADMISSION_MAX_IN_FLIGHT),
           min: config.KBALIGN_ADMISSION_MIN_IN_FLIGHT,
           max: config.KBALIGN_ADMISSION_MAX_IN_FLIGHT,
-          windowMs: 1_000,
+          // Short windows, so an overload is answered within a second; each still needs 10 samples.
+          windowMs: 250,
         })
       : undefined;
   const runtime = options.runtimeConfig === false ? undefined : await followRuntimeConfig(options, metrics);

@@ -3,6 +3,7 @@ import { UnavailableError } from "@kbalign/contracts";
 import { errors, type NatsConnection } from "@nats-io/nats-core";
 import type { Log } from "./log.js";
 import { assertNoUrlCredentials, NatsAuthError, natsAuthOptions, type NatsAuthSettings } from "./nats-auth.js";
+import { coalesceWrites } from "./write-coalescing.js";
 
 export interface ConnectOptions {
   /** One URL or a comma-separated list. */
@@ -22,7 +23,8 @@ const MAX_RETRY_DELAY_MS = 2_000;
 /**
  * Connects with settings fit for a long-running service: reconnect forever (the default gives up
  * after ~20 s and closes the connection for good), notice a dead link within ~20 s, and skip the
- * per-request stack capture (`noAsyncTraces`) that costs a quarter of client CPU under load.
+ * per-request stack capture (`noAsyncTraces`) that costs a quarter of client CPU under load, and
+ * write what one event-loop turn publishes in one socket write (see coalesceWrites).
  */
 export async function connectNats(options: ConnectOptions): Promise<NatsConnection> {
   const budgetMs = options.connectTimeoutMs ?? 30_000;
@@ -62,6 +64,7 @@ export async function connectNats(options: ConnectOptions): Promise<NatsConnecti
     }
   }
   const log = options.log;
+  if (!coalesceWrites(nc)) log?.warn({}, "nats client internals changed: socket writes are not coalesced per event-loop turn");
   if (log) {
     void (async () => {
       for await (const status of nc.status()) {

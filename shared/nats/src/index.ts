@@ -13,3 +13,5 @@ export type { NatsConnection, Msg, MsgHdrs, Subscription } from "@nats-io/nats-c
 export * from "./runtime-config.js";
 export { PermissionViolationError } from "@nats-io/nats-core";
 export * from "./inbox.js";
+export * from "./write-coalescing.js";
+export { replyMux, type ReplyMux, type ReplyRoute, type ReplyHandlers } from "./reply-mux.js";

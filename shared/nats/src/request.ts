@@ -4,7 +4,7 @@ import { sharedSubjectOf, ErrorEnvelope, fromWire, InternalError, TimeoutError, 
 import type { z } from "zod";
 import { decodeJson, encodeJson } from "./json.js";
 import { injectTraceContext, recordSpanError, startSendSpan } from "./trace-context.js";
-import { newInbox } from "./inbox.js";
+import { replyMux, type ReplyRoute } from "./reply-mux.js";
 
 const SERVICE_ERROR_HEADER = "Nats-Service-Error-Code";
 
@@ -53,20 +53,32 @@ export interface RequestOptions<T> {
 /**
  * One request, one reply. Failures arrive as kbalign errors: no responders -> UNAVAILABLE,
  * no reply in time -> TIMEOUT, an error envelope -> the error class of its code.
+ * The reply comes through the connection's reply mux (see replyMux): nats.js' own `request()`
+ * builds an Error, stack and all, for every request it completes.
  */
 export async function requestJson<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions<T>): Promise<T> {
   const data = encodeJson(body);
   const span = startSendSpan(subject, data.length);
+  let route: ReplyRoute | undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const msg = await context.with(trace.setSpan(context.active(), span), () =>
-      nc.request(subject, data, { timeout: options.timeoutMs, headers: injectTraceContext() }),
-    );
+    const msg = await new Promise<Msg>((resolve, reject) => {
+      route = replyMux(nc).open({
+        onMessage: resolve,
+        onClosed: () => reject(new UnavailableError(`nats connection closed while calling ${subject}`)),
+      });
+      timer = setTimeout(() => reject(new TimeoutError(`${subject} did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+      const reply = route.subject;
+      context.with(trace.setSpan(context.active(), span), () => nc.publish(subject, data, { reply, headers: injectTraceContext() }));
+    });
     return parseReply(msg, subject, options.response);
   } catch (err) {
     const error = mapRequestError(err, subject, options.timeoutMs);
     recordSpanError(span, error.code);
     throw error;
   } finally {
+    clearTimeout(timer);
+    route?.close();
     span.end();
   }
 }
@@ -111,16 +123,24 @@ export async function* requestStream<T>(
 ): AsyncGenerator<T, void, undefined> {
   // Already encoded, e.g. by a caller that fitted it to the payload budget.
   const data = body instanceof Uint8Array ? body : encodeJson(body);
-  const inbox = newInbox(nc);
-  const sub = nc.subscribe(inbox);
   const span = startSendSpan(subject, data.length);
   const deadline = Date.now() + options.timeoutMs;
-  let timer: NodeJS.Timeout | undefined;
+  // Replies received and not yet taken; `wake` resumes the loop below when one comes or the stream fails.
+  const queue: Msg[] = [];
+  let wake: (() => void) | undefined;
+  let failure: KBAlignError | undefined;
   const fail = (error: KBAlignError) => {
     failure ??= error;
-    sub.unsubscribe();
+    wake?.();
   };
-  let failure: KBAlignError | undefined;
+  const route = replyMux(nc).open({
+    onMessage: (msg) => {
+      queue.push(msg);
+      wake?.();
+    },
+    onClosed: () => fail(new UnavailableError(`nats connection closed while streaming ${subject}`)),
+  });
+  let timer: NodeJS.Timeout | undefined;
   let received = 0;
   const armTimer = () => {
     clearTimeout(timer);
@@ -143,16 +163,23 @@ export async function* requestStream<T>(
     if (options.signal?.aborted) throw new CancelledError(`${subject} cancelled`);
     armTimer();
     context.with(trace.setSpan(context.active(), span), () =>
-      nc.publish(subject, data, { reply: inbox, headers: injectTraceContext() }),
+      nc.publish(subject, data, { reply: route.subject, headers: injectTraceContext() }),
     );
-    for await (const msg of sub) {
+    for (;;) {
+      while (queue.length === 0 && failure === undefined) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+      if (failure) throw failure;
+      const msg = queue.shift() as Msg;
       received++;
       armTimer();
       const message = parseReply(msg, subject, options.message);
       yield message;
       if (options.isLast(message)) return;
     }
-    throw failure ?? new UnavailableError(`nats connection closed while streaming ${subject}`);
   } catch (err) {
     const error = mapRequestError(err, subject, options.timeoutMs);
     recordSpanError(span, error.code);
@@ -160,7 +187,7 @@ export async function* requestStream<T>(
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onAbort);
-    sub.unsubscribe();
+    route.close();
     span.end();
   }
 }

@@ -23,11 +23,14 @@ const getter: TextMapGetter<MsgHdrs | undefined> = {
 
 export const tracer = trace.getTracer("@kbalign/nats");
 
-/** Headers carrying the active trace context (empty when tracing is off). */
-export function injectTraceContext(ctx: Context = context.active()): MsgHdrs {
+/**
+ * Headers carrying the active trace context; undefined when there is none to carry (tracing off),
+ * so the message goes as a plain PUB: empty headers still cost an HPUB and a header parse at the receiver.
+ */
+export function injectTraceContext(ctx: Context = context.active()): MsgHdrs | undefined {
   const h = createHeaders();
   propagation.inject(ctx, h, setter);
-  return h;
+  return h.keys().length === 0 ? undefined : h;
 }
 
 export function extractTraceContext(h: MsgHdrs | undefined): Context {

@@ -34,15 +34,32 @@ export const GenerateRequest = z.object({
    * then (and answers without it), so the generator stops waiting for its backend and counts a failure.
    */
   firstChunkBy: z.number().int().positive().optional(),
+  /**
+   * The caller reads a `chunk` carrying `finishReason` as the stream's last message (optional, added
+   * in v1): the generator then sends its last text and the end of the stream in one message
+   * instead of two. Generators that do not know it send a separate `end`, which such callers also read.
+   */
+  lastChunkEnds: z.boolean().optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
 export type GenerateRequestInput = z.input<typeof GenerateRequest>;
 
 export const GenerateReply = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("chunk"), seq: z.number().int().min(0), text: z.string() }),
+  z.object({
+    type: z.literal("chunk"),
+    seq: z.number().int().min(0),
+    text: z.string(),
+    /** Set only when the request asked for `lastChunkEnds`: this chunk is also the end of the stream. */
+    finishReason: z.string().optional(),
+  }),
   z.object({ type: z.literal("end"), seq: z.number().int().min(0), finishReason: z.string() }),
 ]);
 export type GenerateReply = z.infer<typeof GenerateReply>;
+
+/** True for the message that ends a generate stream: an `end`, or a chunk that ends it (`lastChunkEnds`). */
+export function endsGenerateStream(reply: GenerateReply): boolean {
+  return reply.type === "end" || reply.finishReason !== undefined;
+}
 
 export const GenerateCancel = z.object({ streamId: z.string().min(1).max(128) });
 export type GenerateCancel = z.infer<typeof GenerateCancel>;

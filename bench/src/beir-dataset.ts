@@ -59,3 +59,16 @@ export function loadTestQueries(directory: string, split = "test"): TestQuery[] 
     return { id, text, judgements };
   });
 }
+
+/**
+ * A dataset as the pipeline library takes it: its documents (no empty title) and the text of
+ * every question of queries.jsonl, in file order.
+ */
+export function loadPipelineInputs(directory: string): { docs: { id: string; text: string; title?: string }[]; questions: string[] } {
+  const docs = loadCorpus(directory).map((d) => (d.title === "" ? { id: d.id, text: d.text } : d));
+  const questions = readFileSync(join(directory, "queries.jsonl"), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => (JSON.parse(line) as { text: string }).text);
+  return { docs, questions };
+}

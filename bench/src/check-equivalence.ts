@@ -7,11 +7,11 @@
 //   npm run equivalence -- [--data DIR] [--pipeline DIR] [--dump FILE]
 //   (--pipeline: another build's shared/pipeline/dist, to digest a baseline from this same script)
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { loadCorpus } from "./beir-dataset.js";
+import { loadPipelineInputs } from "./beir-dataset.js";
 import { benchDirectory, dataDirectory } from "./data-directory.js";
 
 const { values: flags } = parseArgs({ options: { data: { type: "string" }, pipeline: { type: "string" }, dump: { type: "string" } } });
@@ -19,11 +19,7 @@ const pipelineDir = resolve(flags.pipeline ?? join(benchDirectory, "..", "shared
 const lib = (await import(pathToFileURL(join(pipelineDir, "index.js")).href)) as typeof import("../../shared/pipeline/dist/index.js");
 
 const scifact = join(dataDirectory(flags.data), "scifact");
-const docs = loadCorpus(scifact).map((d) => (d.title === "" ? { id: d.id, text: d.text } : d));
-const questions = readFileSync(join(scifact, "queries.jsonl"), "utf8")
-  .split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => (JSON.parse(line) as { text: string }).text);
+const { docs, questions } = loadPipelineInputs(scifact);
 const pipeline = new lib.KBAlign(lib.createInProcessRetriever({ scifact: docs }), lib.createInProcessGenerator());
 
 const hash = createHash("sha256");

@@ -5,11 +5,10 @@
 // GC threads included) per query for each build: the median over blocks, and its ratio to the first.
 // Alternating in one process keeps a busy machine's swings out of the comparison as far as possible.
 //   node dist/cpu-per-query.js [--pipeline DIR]... [--block 400] [--rounds 10] [--data DIR]
-import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { loadCorpus } from "./beir-dataset.js";
+import { loadPipelineInputs } from "./beir-dataset.js";
 import { benchDirectory, dataDirectory } from "./data-directory.js";
 
 const { values: flags } = parseArgs({
@@ -22,11 +21,7 @@ const { values: flags } = parseArgs({
 });
 const builds = (flags.pipeline ?? [join(benchDirectory, "..", "shared", "pipeline", "dist")]).map((dir) => resolve(dir));
 const scifact = join(dataDirectory(flags.data), "scifact");
-const docs = loadCorpus(scifact).map((d) => (d.title === "" ? { id: d.id, text: d.text } : d));
-const questions = readFileSync(join(scifact, "queries.jsonl"), "utf8")
-  .split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => (JSON.parse(line) as { text: string }).text);
+const { docs, questions } = loadPipelineInputs(scifact);
 
 type Lib = typeof import("../../shared/pipeline/dist/index.js");
 const variants = [];

@@ -44,7 +44,8 @@ describe("readVarz and the sampler", () => {
 
   const serve = async (routes: Record<string, string>): Promise<string> => {
     server = createServer((req, res) => {
-      const body = routes[req.url ?? ""];
+      // By path: the scraper may add a query (name[]=…) that a plain exporter ignores.
+      const body = routes[(req.url ?? "").split("?")[0] ?? ""];
       res.writeHead(body === undefined ? 404 : 200).end(body ?? "");
     });
     await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));

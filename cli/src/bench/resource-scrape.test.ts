@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePrometheusText } from "./prometheus-text.js";
-import { readProcesses, resourceUsage, type Scrape } from "./resource-scrape.js";
+import { readProcesses, resourceUsage, type Scrape, narrowedScrapeUrl } from "./resource-scrape.js";
 
 const url = "http://127.0.0.1:9101/metrics";
 const scrape = (atMs: number, processes: Extract<Scrape, { ok: true }>["processes"]): Scrape => ({ url, ok: true, atMs, processes });
@@ -42,5 +42,15 @@ describe("resourceUsage", () => {
     ]);
     expect(resourceUsage(scrape(0, [{ service: "s", cpuSeconds: 5 }]), after)[0]?.problem).toBe("no CPU figure: the process restarted during the run");
     expect(resourceUsage(scrape(0, [{ service: "s", rssBytes: 1 }]), after)[0]?.problem).toBe("no CPU figure: process_cpu_seconds_total missing");
+  });
+});
+
+describe("narrowedScrapeUrl", () => {
+  it("asks only for CPU (user counter first) and RSS, and leaves a URL with a query of its own alone", () => {
+    const narrowed = new URL(narrowedScrapeUrl("http://127.0.0.1:9101/metrics"));
+    expect(narrowed.pathname).toBe("/metrics");
+    expect(narrowed.searchParams.getAll("name[]")).toEqual(["process_cpu_user_seconds_total", "process_cpu_seconds_total", "process_resident_memory_bytes"]);
+    expect(narrowedScrapeUrl("http://127.0.0.1:9101/metrics?x=1")).toBe("http://127.0.0.1:9101/metrics?x=1");
+    expect(narrowedScrapeUrl("not a url")).toBe("not a url");
   });
 });

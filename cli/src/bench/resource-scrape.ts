@@ -7,6 +7,20 @@ const SCRAPE_TIMEOUT_MS = 3_000;
 const RSS_METRIC = "process_resident_memory_bytes";
 const CPU_METRIC = "process_cpu_seconds_total";
 
+/**
+ * The URL asking only for what is read (`?name[]=…`, which kbalign's services serve; other exporters
+ * ignore it and send everything): a full render costs a service about 5 CPU ms, every second of a
+ * run, counted in its CPU. prom-client's CPU user counter updates the total when collected, so it
+ * comes first. A URL with a query of its own is left as it is.
+ */
+export function narrowedScrapeUrl(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (parsed.search !== "") return url;
+  for (const name of ["process_cpu_user_seconds_total", CPU_METRIC, RSS_METRIC]) parsed.searchParams.append("name[]", name);
+  return parsed.href;
+}
+
 /** One process's counters at one moment, as its /metrics showed them. */
 export interface ProcessReading {
   /** The `service` label, or the URL's host:port when there is none. */
@@ -36,7 +50,7 @@ export interface ServiceResources {
 export async function scrapeProcessMetrics(url: string, timeoutMs = SCRAPE_TIMEOUT_MS): Promise<Scrape> {
   let text: string;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(narrowedScrapeUrl(url), { signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) return { url, ok: false, problem: `HTTP ${response.status}` };
     text = await response.text();
   } catch (err) {

@@ -63,6 +63,32 @@ describe("exemplars on /metrics", () => {
   });
 });
 
+describe("/metrics?name[]=…", () => {
+  let server: OpsServer | undefined;
+  afterEach(async () => server?.close());
+
+  it("renders only the metrics named, with their labels, and skips names it does not hold", async () => {
+    const registry = createMetricsRegistry("test");
+    server = await startOpsServer({ port: 0, host: "127.0.0.1", registry, ready: () => true });
+    const base = `http://127.0.0.1:${server.port}/metrics`;
+    const only = `${base}?name[]=process_cpu_user_seconds_total&name[]=process_cpu_seconds_total&name[]=process_resident_memory_bytes&name[]=no_such_metric`;
+    const response = await fetch(only);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const metricNames = new Set(text.split("\n").filter((line) => line !== "" && !line.startsWith("#")).map((line) => line.split(/[{ ]/)[0]));
+    expect(metricNames).toEqual(new Set(["process_cpu_user_seconds_total", "process_cpu_seconds_total", "process_resident_memory_bytes"]));
+    expect(text).toMatch(/^process_resident_memory_bytes\{service="test"\} \d+$/m);
+    // The CPU counter is collected afresh on each such scrape.
+    const cpu = (body: string) => Number(/^process_cpu_seconds_total\{service="test"\} (\S+)$/m.exec(body)?.[1]);
+    const before = cpu(text);
+    const until = performance.now() + 50;
+    while (performance.now() < until);
+    expect(cpu(await (await fetch(only)).text())).toBeGreaterThan(before);
+    // The whole registry is far larger.
+    expect((await (await fetch(base)).text()).length).toBeGreaterThan(text.length * 5);
+  });
+});
+
 describe("wantsOpenMetrics", () => {
   it.each([
     [PROMETHEUS_ACCEPT, true],

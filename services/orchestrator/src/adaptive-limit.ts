@@ -71,8 +71,8 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       if (unloaded.length > baselineWindows) unloaded.shift();
     }
     const threshold = unloaded.length === 0 ? options.targetMs : Math.max(options.targetMs, BASELINE_TOLERANCE * Math.min(...unloaded));
-    if (at(0.9) > threshold) {
-      const p90 = at(0.9);
+    const p90 = at(0.9);
+    if (p90 > threshold) {
       const factor = Math.min(LEAST_DECREASE, Math.max(MOST_DECREASE, threshold / p90));
       if (binding) limit = Math.max(options.min, Math.floor(limit * factor));
     } else if (peak >= limit * 0.75) limit = Math.min(options.max, Math.ceil(limit * INCREASE));

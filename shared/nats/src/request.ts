@@ -73,7 +73,7 @@ export async function requestJson<T>(nc: NatsConnection, subject: string, body: 
     });
     return parseReply(msg, subject, options.response);
   } catch (err) {
-    const error = mapRequestError(err, subject, options.timeoutMs);
+    const error = mapRequestError(err, subject);
     recordSpanError(span, error.code);
     throw error;
   } finally {
@@ -83,12 +83,12 @@ export async function requestJson<T>(nc: NatsConnection, subject: string, body: 
   }
 }
 
-function mapRequestError(err: unknown, subject: string, timeoutMs: number): KBAlignError {
-  if (err instanceof natsErrors.RequestError && err.isNoResponders()) return new NoRespondersError(subject);
-  if (err instanceof natsErrors.TimeoutError) return new TimeoutError(`${subject} did not answer within ${timeoutMs} ms`);
-  if (err instanceof natsErrors.RequestError && err.cause instanceof natsErrors.TimeoutError) {
-    return new TimeoutError(`${subject} did not answer within ${timeoutMs} ms`);
-  }
+/**
+ * A failure of a call as a kbalign error. Replies come through the reply mux, so no responders
+ * arrives as a status reply (replyError) and timeouts from this module's own timers: what nats.js
+ * itself throws here is a publish on a closed or draining connection.
+ */
+function mapRequestError(err: unknown, subject: string): KBAlignError {
   if (err instanceof natsErrors.ClosedConnectionError || err instanceof natsErrors.DrainingConnectionError) {
     return new UnavailableError(`nats connection closed while calling ${subject}`);
   }
@@ -181,7 +181,7 @@ export async function* requestStream<T>(
       if (options.isLast(message)) return;
     }
   } catch (err) {
-    const error = mapRequestError(err, subject, options.timeoutMs);
+    const error = mapRequestError(err, subject);
     recordSpanError(span, error.code);
     throw error;
   } finally {

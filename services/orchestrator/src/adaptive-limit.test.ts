@@ -1,13 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { createAdaptiveLimit } from "./adaptive-limit.js";
 
+/**
+ * One window: `inFlight` held for its length (each of 20 answers released and replaced at once),
+ * `offered` times as many arrivals as answers (2: an overload refusing half, 1: below the capacity),
+ * every answer waiting `ms` for its first data.
+ */
 function limiter() {
   let clock = 0;
   const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock });
-  const windowOf = (ms: number, inFlight: number) => {
+  const windowOf = (ms: number, inFlight: number, offered = 2) => {
     limit.inFlight(inFlight);
+    for (let i = 0; i < 20; i++) {
+      limit.inFlight(inFlight - 1);
+      limit.inFlight(inFlight);
+    }
     for (let i = 0; i < 19; i++) limit.sample(ms);
     clock += 1_000;
+    for (let i = 0; i < 20 * offered; i++) limit.arrival();
     limit.sample(ms);
   };
   return { limit, windowOf };
@@ -31,18 +41,18 @@ describe("createAdaptiveLimit", () => {
 
   it("does not shrink for a slow wait at a concurrency far under the limit (a cold start is not queueing)", () => {
     const { limit, windowOf } = limiter();
-    for (let i = 0; i < 5; i++) windowOf(400, 3);
+    for (let i = 0; i < 5; i++) windowOf(400, 3, 1);
     expect(limit.limit()).toBe(40);
-    // Warm (an unloaded window at 10 ms), the same wait at half the limit in flight is queueing.
-    windowOf(10, 3);
-    windowOf(400, 20);
+    // Warm (an unloaded window at 10 ms), the same wait with the limit full and refusing is queueing.
+    windowOf(10, 3, 1);
+    windowOf(400, 40);
     expect(limit.limit()).toBe(20);
   });
 
   it("holds a backend slower than the target to twice its unloaded wait, not to the target", () => {
     const { limit, windowOf } = limiter();
     // An LLM whose first token takes 600 ms, seen first at low concurrency (the limit far from binding)...
-    windowOf(600, 5);
+    windowOf(600, 5, 1);
     // ...then loaded: 600 ms is its own pace, not queueing, so the limit grows instead of shrinking to the minimum.
     for (let i = 0; i < 3; i++) windowOf(600, limit.limit());
     expect(limit.limit()).toBe(54);
@@ -70,6 +80,75 @@ describe("createAdaptiveLimit", () => {
     expect(limit.limit()).toBe(100);
   });
 
+  it("grows, not shrinks, when bursts reach a limit that is mostly unused: below the capacity refusing would not shorten the wait", () => {
+    let clock = 0;
+    const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    // 80 ms at p90, past the target; 10 in flight for 900 ms of the window and 38 for 100 ms: 12.8 on average.
+    limit.inFlight(10);
+    for (let i = 0; i < 19; i++) limit.sample(80);
+    clock = 900;
+    limit.inFlight(38);
+    clock = 1_000;
+    limit.inFlight(10);
+    limit.sample(80);
+    expect(limit.limit()).toBe(44);
+    // The same wait with the limit held full for the whole window, refusing arrivals, is an overload: it shrinks.
+    limit.inFlight(44);
+    for (let i = 0; i < 20; i++) limit.arrival();
+    for (let i = 0; i < 19; i++) limit.sample(80);
+    clock = 2_000;
+    limit.sample(80);
+    expect(limit.limit()).toBe(27);
+  });
+
+  it("does not spiral down below the capacity: a limit in use and slow but refusing next to nothing grows, as the wait is the machine's pace", () => {
+    const { limit, windowOf } = limiter();
+    // 21 arrivals for 20 answers: one refusal in the window, under a tenth.
+    windowOf(80, 40, 1.05);
+    expect(limit.limit()).toBe(44);
+    // Refusing half (an overload), the same wait shrinks it.
+    windowOf(80, 44, 2);
+    expect(limit.limit()).toBe(27);
+  });
+
+  it("meets a surge before the limit is reached: arrivals outpacing releases shrink it from the peak in flight", () => {
+    let clock = 0;
+    const limit = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    // Twice as many arrivals as releases, in flight climbing to 28 of 64 (not full), the wait at 150 ms:
+    // halved from the peak of 28, not from 64.
+    let n = 0;
+    for (let i = 0; i < 54; i++) {
+      limit.arrival();
+      limit.inFlight(++n);
+      if (i % 2 === 1) limit.inFlight(--n);
+    }
+    // Met at once: the tenth answer past the threshold ends the window early, within the same millisecond here.
+    for (let i = 0; i < 9; i++) limit.sample(150);
+    expect(limit.limit()).toBe(64);
+    limit.sample(150);
+    expect(limit.limit()).toBe(14);
+    // At 27 in flight (a window to climb there, its answers quick), as many arrivals as releases is
+    // the pace of arrivals, not a surge: the same wait changes nothing.
+    const steady = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    for (let i = 0; i < 27; i++) {
+      steady.arrival();
+      steady.inFlight(i + 1);
+    }
+    for (let i = 0; i < 9; i++) steady.sample(10);
+    clock = 1_000;
+    steady.sample(10);
+    expect(steady.limit()).toBe(64);
+    for (let i = 0; i < 27; i++) {
+      steady.arrival();
+      steady.inFlight(28);
+      steady.inFlight(27);
+    }
+    for (let i = 0; i < 19; i++) steady.sample(150);
+    clock = 2_000;
+    steady.sample(150);
+    expect(steady.limit()).toBe(64);
+  });
+
   it("stays put when under the target but far from used: idle capacity proves nothing", () => {
     const { limit, windowOf } = limiter();
     windowOf(10, 5);
@@ -80,13 +159,13 @@ describe("createAdaptiveLimit", () => {
     let clock = 0;
     const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, minSamples: 10, now: () => clock });
     limit.inFlight(40);
-    for (let i = 0; i < 50; i++) limit.sample(500);
+    for (let i = 0; i < 50; i++) limit.sample(10);
     expect(limit.limit()).toBe(40);
     clock = 1_000;
-    limit.sample(500);
-    expect(limit.limit()).toBe(20);
+    limit.sample(10);
+    expect(limit.limit()).toBe(44);
     clock = 2_000;
-    limit.sample(500);
-    expect(limit.limit()).toBe(20);
+    limit.sample(10);
+    expect(limit.limit()).toBe(44);
   });
 });

@@ -21,8 +21,10 @@ export interface AdaptiveLimit {
   limit(): number;
   /** How long an admitted request that was answered on the normal path (`done`, not degraded) waited for its first `data` (ms). */
   sample(ms: number): void;
-  /** The number in flight just after an admission (tells whether the limit is being used). */
+  /** The number in flight just after each admission and each release (tells how much of the limit is used, and for how long). */
   inFlight(n: number): void;
+  /** A query arrived, admitted or not (arrivals outpacing releases is a surge, before the limit is reached). */
+  arrival(): void;
 }
 
 /** A window past the threshold shrinks the limit in proportion (threshold / p90), by a tenth at least and by half at most. */
@@ -31,8 +33,20 @@ const MOST_DECREASE = 0.5;
 const INCREASE = 1.1;
 /** How far past its unloaded value the wait may grow before it counts as queueing, for backends slower than the target. */
 const BASELINE_TOLERANCE = 2;
-/** The limit counts as binding (its requests are what queue) when the window's peak in flight reached this share of it. */
-const BINDING = 0.5;
+/** A window counts as loaded (not a baseline window) when its peak in flight reached this share of the limit. */
+const TOUCHED = 0.5;
+/**
+ * Arrivals this many times the releases over a window: a third of what comes in does not go out
+ * (refused, or piling up in flight), an overload, even before the limit is reached (its onset);
+ * below the capacity as much leaves as arrives.
+ */
+const SURGE = 1.5;
+/** The limit is full when the window's time-averaged in flight is this share of it... */
+const FULL = 0.75;
+/** ...and it refused this share of the arrivals: the limit, not the pace of arrivals, holds the concurrency. */
+const REFUSING = 0.1;
+/** The limit is nearly used up when the window's peak in flight reached this share of it. */
+const NEARLY_USED = 0.75;
 
 /**
  * An in-flight limit that follows measured latency instead of a guess (AIMD, as TCP's congestion
@@ -40,16 +54,28 @@ const BINDING = 0.5;
  * every hop of the pipeline (retriever, generator, nats-server, and on shared cores the other
  * processes' CPU), so queueing anywhere behind this replica shows in it, not only in the first
  * recall. Only answers on the normal path count: a degraded one waited for a backend's timeout, or
- * skipped the backend, and says nothing about queueing. Past the threshold while the limit binds,
- * the limit shrinks in proportion to the overshoot (threshold / p90, by a tenth to a half), so a
- * sudden overload is matched within a few windows; under it and nearly used up, it grows by a
- * tenth. A slow wait at a concurrency far under the limit (a cold
- * start, a slow backend) is not queueing this limit causes, so it does not shrink it.
+ * skipped the backend, and says nothing about queueing.
+ *
+ * It shrinks only in an overload, when the p90 is past the threshold and either
+ * - queries arrive half as fast again as they leave (a surge: refused, or piling up in flight,
+ *   even before the limit is reached: an overload's onset), or
+ * - the limit is full (three quarters of it in flight on average over the window) and refuses a
+ *   tenth of the arrivals or more: the limit, not the pace of arrivals, holds the concurrency.
+ * It then shrinks in proportion to the overshoot (threshold / p90, by a tenth to a half), from the
+ * peak in flight when that is under the limit. A window ends after `windowMs`, or early once a
+ * surge has `minSamples` answers past the threshold, so a sudden overload is met within tens of
+ * milliseconds rather than after a window of queueing.
+ *
+ * Below the capacity it does not shrink, however slow the answers: a limit in use but refusing next
+ * to nothing (bursts of arrivals, or a machine whose pace alone is slower than the target) would
+ * only refuse queries without shortening the wait, and spiral down. Bursts that nearly use up the
+ * limit make it grow by a tenth, as does a window under the threshold with the limit nearly used.
+ * A slow wait at a concurrency far under the limit (a cold start, a slow backend) changes nothing.
  *
  * The threshold is `targetMs`, or BASELINE_TOLERANCE × the unloaded wait when that is longer (an
  * LLM whose first token takes a second would otherwise hold the limit at its minimum). The
- * unloaded wait is the lowest p50 of the last `baselineWindows` windows in which the limit did not
- * bind: measured only when nothing queues, it cannot drift up with load; until there is one, the
+ * unloaded wait is the lowest p50 of the last `baselineWindows` windows in which the peak in flight
+ * stayed under half the limit, with no surge: measured only when nothing queues, it cannot drift up with load; until there is one, the
  * threshold is the target. The requests beyond the limit are refused at once with OVERLOADED, and the admitted ones keep their latency.
  */
 export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimit {
@@ -61,34 +87,73 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   let samples: number[] = [];
   let peak = 0;
   let windowStart = now();
+  // The time-averaged number in flight over the window: the area under in-flight against time.
+  let current = 0;
+  let changedAt = windowStart;
+  let area = 0;
+  let arrivals = 0;
+  let admissions = 0;
+  let releases = 0;
+  let threshold = options.targetMs;
+  let slow = 0;
+
+  const surging = (): boolean => arrivals >= SURGE * Math.max(1, releases);
+  const integrate = (at: number): void => {
+    area += current * (at - changedAt);
+    changedAt = at;
+  };
 
   const adjust = (): void => {
+    const end = now();
+    integrate(end);
+    const full = area / Math.max(1, end - windowStart) >= limit * FULL && arrivals - admissions >= Math.max(1, REFUSING * arrivals);
     samples.sort((a, b) => a - b);
     const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0;
-    const binding = peak >= limit * BINDING;
-    if (!binding) {
+    const surge = surging();
+    if (peak < limit * TOUCHED && !surge) {
       unloaded.push(at(0.5));
       if (unloaded.length > baselineWindows) unloaded.shift();
     }
-    const threshold = unloaded.length === 0 ? options.targetMs : Math.max(options.targetMs, BASELINE_TOLERANCE * Math.min(...unloaded));
+    threshold = unloaded.length === 0 ? options.targetMs : Math.max(options.targetMs, BASELINE_TOLERANCE * Math.min(...unloaded));
     const p90 = at(0.9);
-    if (p90 > threshold) {
-      const factor = Math.min(LEAST_DECREASE, Math.max(MOST_DECREASE, threshold / p90));
-      if (binding) limit = Math.max(options.min, Math.floor(limit * factor));
-    } else if (peak >= limit * 0.75) limit = Math.min(options.max, Math.ceil(limit * INCREASE));
+    if ((surge || full) && p90 > threshold) {
+      // From what was in flight when that is under the limit (an overload's onset, from a limit grown
+      // while the load was lower): shrinking a limit that nothing reaches would not refuse anything.
+      const base = Math.min(limit, Math.max(peak, 1));
+      limit = Math.max(options.min, Math.floor(base * Math.min(LEAST_DECREASE, Math.max(MOST_DECREASE, threshold / p90))));
+    } else if (peak >= limit * NEARLY_USED) {
+      // Under the threshold, or slow while the limit is mostly unused: bursts of arrivals reach the
+      // limit, but the wait comes from the arrivals' own pace, and refusing them would not shorten it.
+      limit = Math.min(options.max, Math.ceil(limit * INCREASE));
+    }
     samples = [];
-    peak = 0;
-    windowStart = now();
+    peak = current;
+    area = 0;
+    arrivals = 0;
+    admissions = 0;
+    releases = 0;
+    slow = 0;
+    windowStart = end;
   };
 
   return {
     limit: () => limit,
     sample(ms) {
       samples.push(ms);
-      if (now() - windowStart >= options.windowMs && samples.length >= minSamples) adjust();
+      if (ms > threshold) slow++;
+      // A window ends once long enough with enough samples, or early at a surge already past the
+      // threshold for enough answers: an overload's onset is met within tens of milliseconds.
+      if ((now() - windowStart >= options.windowMs && samples.length >= minSamples) || (slow >= minSamples && arrivals >= 4 * minSamples && surging())) adjust();
     },
     inFlight(n) {
+      integrate(now());
+      if (n < current) releases++;
+      else if (n > current) admissions++;
+      current = n;
       if (n > peak) peak = n;
+    },
+    arrival() {
+      arrivals++;
     },
   };
 }

@@ -23,6 +23,25 @@ describe("createAdmission", () => {
     expect(() => admission.admit()).not.toThrow();
   });
 
+  it("tells why it would refuse without taking a slot, reusing one error while the limit is unchanged", () => {
+    let max = 1;
+    const admission = createAdmission(() => max);
+    expect(admission.refusal()).toBeUndefined();
+    admission.admit();
+    const first = admission.refusal();
+    expect(first).toBeInstanceOf(OverloadedError);
+    expect(first?.message).toContain("limit 1");
+    expect(admission.refusal()).toBe(first);
+    expect(admission.inFlight()).toBe(1);
+    max = 2;
+    expect(admission.refusal()).toBeUndefined();
+    admission.admit();
+    expect(admission.refusal()?.message).toContain("limit 2");
+    const reason = new UnavailableError("shutting down, retry");
+    admission.close(reason);
+    expect(admission.refusal()).toBe(reason);
+  });
+
   it("frees a slot once, however often release is called", () => {
     const admission = createAdmission(3);
     const release = admission.admit();

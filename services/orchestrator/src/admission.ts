@@ -9,6 +9,12 @@ export interface Admission {
    * closed, throws the closing reason instead.
    */
   admit(): Release;
+  /**
+   * Why `admit` would throw now (OVERLOADED at the limit, the closing reason once closed), or
+   * undefined while a slot is free: a caller sheds load on it before doing any other work. The
+   * error is reused while the limit stays the same (no stack captured per refusal).
+   */
+  refusal(): KBAlignError | undefined;
   inFlight(): number;
   /** The limit now. */
   limit(): number;
@@ -24,11 +30,19 @@ export function createAdmission(maxInFlight: number | (() => number)): Admission
   const limit = typeof maxInFlight === "number" ? () => maxInFlight : maxInFlight;
   let inFlight = 0;
   let closed: KBAlignError | undefined;
+  let overloaded: OverloadedError | undefined;
+  const refusal = (): KBAlignError | undefined => {
+    if (closed) return closed;
+    const max = limit();
+    if (inFlight < max) return undefined;
+    const message = `too many requests in flight (limit ${max}); retry shortly`;
+    if (overloaded?.message !== message) overloaded = new OverloadedError(message);
+    return overloaded;
+  };
   return {
     admit() {
-      if (closed) throw closed;
-      const max = limit();
-      if (inFlight >= max) throw new OverloadedError(`too many requests in flight (limit ${max}); retry shortly`);
+      const refused = refusal();
+      if (refused) throw refused;
       inFlight++;
       let released = false;
       return () => {
@@ -37,6 +51,7 @@ export function createAdmission(maxInFlight: number | (() => number)): Admission
         inFlight--;
       };
     },
+    refusal,
     inFlight: () => inFlight,
     limit,
     close(reason) {

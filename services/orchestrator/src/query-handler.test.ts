@@ -34,9 +34,11 @@ function setup(generator: GeneratorPort = createInProcessGenerator(), maxInFligh
   const pipeline = new KBAlign(createInProcessRetriever(corpus), generator);
   // Records what an adaptive limit would be told.
   const samples: number[] = [];
-  const limiter = { limit: () => maxInFlight, sample: (ms: number) => void samples.push(ms), inFlight: () => {} };
+  const inFlight: number[] = [];
+  const told = { arrivals: 0, inFlight };
+  const limiter = { limit: () => maxInFlight, sample: (ms: number) => void samples.push(ms), inFlight: (n: number) => void inFlight.push(n), arrival: () => void told.arrivals++ };
   const handle = createQueryHandler({ pipeline, admission, requests, limiter, maxRequestBytes: 1_024, metrics, log: createLogger({ service: "t", level: "silent" }) });
-  return { handle, admission, requests, registry, samples };
+  return { handle, admission, requests, registry, samples, told };
 }
 
 const query = { query: "How do bees communicate?", collection: "docs" };
@@ -62,10 +64,12 @@ describe("createQueryHandler", () => {
         yield* inner.generate(req, opts);
       },
     };
-    const { handle, samples } = setup(slowFinal);
+    const { handle, samples, told } = setup(slowFinal);
     expect(await handle(message({ ...query, requestId: "s-1" }).msg)).toBe("OK");
     expect(samples).toHaveLength(1);
     expect(samples[0]).toBeGreaterThanOrEqual(75);
+    // The number in flight after the admission and after the release.
+    expect(told.inFlight).toEqual([1, 0]);
 
     // Errors and degraded answers (a backend failed or timed out) say nothing about queueing here.
     expect(await handle(message({ ...query, collection: "other" }).msg)).toBe("COLLECTION_NOT_FOUND");
@@ -115,6 +119,19 @@ describe("createQueryHandler", () => {
     expect(await handle(msg)).toBe("OVERLOADED");
     expect(sent).toEqual([{ requestId: "busy-1", seq: 0, state: "error", code: "OVERLOADED", retryable: true, value: expect.any(String) }]);
     release();
+  });
+
+  it("sheds past the limit before validating: a query that would fail validation is refused OVERLOADED, its requestId kept", async () => {
+    const { handle, admission, told } = setup(undefined, 1);
+    const release = admission.admit();
+    const { msg, sent } = message({ ...query, topn: 500, requestId: "busy-2" });
+    expect(await handle(msg)).toBe("OVERLOADED");
+    expect(sent).toEqual([{ requestId: "busy-2", seq: 0, state: "error", code: "OVERLOADED", retryable: true, value: expect.any(String) }]);
+    release();
+    const again = message({ ...query, topn: 500, requestId: "busy-2" });
+    expect(await handle(again.msg)).toBe("BAD_REQUEST");
+    // The limit hears of every arrival, the refused one too (arrivals outpacing releases is a surge).
+    expect(told.arrivals).toBe(2);
   });
 
   it("stops the pipeline when events can no longer be published", async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { BadRequestError, isTerminal, KBAlignError, type ErrorCode, type StageEvent } from "@kbalign/contracts";
 import { decodeJson, DEFAULT_MAX_PAYLOAD_BYTES, maxBodyBytes } from "@kbalign/nats";
-import { createEventStream, validateQuery, type KBAlign } from "@kbalign/pipeline";
+import { createEventStream, readRequestId, validateQuery, type KBAlign } from "@kbalign/pipeline";
 import { observeWithExemplar, type Logger } from "@kbalign/telemetry";
 import type { AdaptiveLimit } from "./adaptive-limit.js";
 import type { Admission } from "./admission.js";
@@ -35,7 +35,7 @@ export interface QueryHandlerDeps {
 type Outcome = ErrorCode | "OK";
 
 /**
- * `kbalign.v1.query`: validate → admit → run the pipeline → publish every stage event on the
+ * `kbalign.v1.query`: shed past the limit → validate → admit → run the pipeline → publish every stage event on the
  * reply subject, in order. The public contract answers everything, malformed input included,
  * with `error` events rather than service error envelopes, so this handler replies itself.
  * Returns the outcome (OK or the terminal error code) for the endpoint metrics.
@@ -71,6 +71,11 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
     } catch {
       return reject(new BadRequestError("request body is not valid JSON"), undefined);
     }
+    // Past the limit (or shutting down), shed before validating: at twice the capacity half the
+    // queries are refused, and what each refusal costs is taken from the admitted ones.
+    deps.limiter?.arrival();
+    const refused = deps.admission.refusal();
+    if (refused) return reject(refused, readRequestId(body));
     const validation = validateQuery(body);
     if (!validation.success) return reject(validation.error, validation.requestId);
     const overLimit = checkRequestLimits(validation.request, deps.requestLimits ?? PROTOCOL_REQUEST_LIMITS);
@@ -131,6 +136,7 @@ export function createQueryHandler(deps: QueryHandlerDeps) {
       release();
       deps.requests.unregister(requestId, controller);
       metrics.inFlight.set(deps.admission.inFlight());
+      deps.limiter?.inFlight(deps.admission.inFlight());
     }
     return finish(outcome);
   };

@@ -127,6 +127,13 @@ describe("createAdaptiveLimit", () => {
     expect(limit.limit()).toBe(64);
     limit.sample(150);
     expect(limit.limit()).toBe(14);
+    // A few slow answers among many quick ones at a surge (a spike) wait for the whole window.
+    const spike = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    for (let i = 0; i < 60; i++) spike.arrival();
+    spike.inFlight(20);
+    for (let i = 0; i < 30; i++) spike.sample(10);
+    for (let i = 0; i < 12; i++) spike.sample(150);
+    expect(spike.limit()).toBe(64);
     // At 27 in flight (a window to climb there, its answers quick), as many arrivals as releases is
     // the pace of arrivals, not a surge: the same wait changes nothing.
     const steady = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });

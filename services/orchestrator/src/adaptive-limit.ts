@@ -63,8 +63,8 @@ const NEARLY_USED = 0.75;
  *   tenth of the arrivals or more: the limit, not the pace of arrivals, holds the concurrency.
  * It then shrinks in proportion to the overshoot (threshold / p90, by a tenth to a half), from the
  * peak in flight when that is under the limit. A window ends after `windowMs`, or early once a
- * surge has `minSamples` answers past the threshold, so a sudden overload is met within tens of
- * milliseconds rather than after a window of queueing.
+ * surge has `minSamples` answers past the threshold and they are most of its answers, so a sudden
+ * overload is met within tens of milliseconds rather than after a window of queueing.
  *
  * Below the capacity it does not shrink, however slow the answers: a limit in use but refusing next
  * to nothing (bursts of arrivals, or a machine whose pace alone is slower than the target) would
@@ -141,9 +141,11 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     sample(ms) {
       samples.push(ms);
       if (ms > threshold) slow++;
-      // A window ends once long enough with enough samples, or early at a surge already past the
-      // threshold for enough answers: an overload's onset is met within tens of milliseconds.
-      if ((now() - windowStart >= options.windowMs && samples.length >= minSamples) || (slow >= minSamples && arrivals >= 4 * minSamples && surging())) adjust();
+      // A window ends once long enough with enough samples, or early at a surge whose answers are
+      // mostly past the threshold already (a spike of a few slow ones near the capacity is not): an
+      // overload's onset is met within tens of milliseconds.
+      const early = slow >= minSamples && 2 * slow >= samples.length && arrivals >= 4 * minSamples && surging();
+      if (early || (now() - windowStart >= options.windowMs && samples.length >= minSamples)) adjust();
     },
     inFlight(n) {
       integrate(now());

@@ -1,24 +1,36 @@
 import { describe, expect, it } from "vitest";
 import { createAdaptiveLimit } from "./adaptive-limit.js";
 
+/** Answers per window of a second: at 1,000/s and a 50 ms target, the rate caps the limit at 100, the maximum. */
+const ANSWERS = 1_000;
+
+/** Releases and replaces `n` queries in flight: answers at that rate, the number in flight unchanged. */
+function answer(limit: ReturnType<typeof createAdaptiveLimit>, inFlight: number, n = ANSWERS): void {
+  for (let i = 0; i < n; i++) {
+    limit.arrival();
+    limit.inFlight(inFlight - 1);
+    limit.inFlight(inFlight);
+  }
+}
+
 /**
- * One window: `inFlight` held for its length (each of 20 answers released and replaced at once),
- * `offered` times as many arrivals as answers (2: an overload refusing half, 1: below the capacity),
- * every answer waiting `ms` for its first data.
+ * One window of a second: `inFlight` held for its length (each of ANSWERS answers released and
+ * replaced at once), `offered` times as many arrivals as answers (2: an overload refusing half, 1: below the
+ * capacity), every answer waiting `ms` for its first data.
  */
 function limiter() {
   let clock = 0;
   const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock });
   const windowOf = (ms: number, inFlight: number, offered = 2) => {
     limit.inFlight(inFlight);
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < ANSWERS; i++) {
       limit.inFlight(inFlight - 1);
       limit.inFlight(inFlight);
     }
-    for (let i = 0; i < 19; i++) limit.sample(ms);
     clock += 1_000;
-    for (let i = 0; i < 20 * offered; i++) limit.arrival();
-    limit.sample(ms);
+    for (let i = 0; i < ANSWERS * offered; i++) limit.arrival();
+    // The tenth answer ends the window.
+    for (let i = 0; i < 10; i++) limit.sample(ms);
   };
   return { limit, windowOf };
 }
@@ -85,6 +97,8 @@ describe("createAdaptiveLimit", () => {
     const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock });
     // 80 ms at p90, past the target; 10 in flight for 900 ms of the window and 38 for 100 ms: 12.8 on average.
     limit.inFlight(10);
+    answer(limit, 10);
+    clock = 500;
     for (let i = 0; i < 19; i++) limit.sample(80);
     clock = 900;
     limit.inFlight(38);
@@ -94,7 +108,8 @@ describe("createAdaptiveLimit", () => {
     expect(limit.limit()).toBe(44);
     // The same wait with the limit held full for the whole window, refusing arrivals, is an overload: it shrinks.
     limit.inFlight(44);
-    for (let i = 0; i < 20; i++) limit.arrival();
+    answer(limit, 44);
+    for (let i = 0; i < 200; i++) limit.arrival();
     for (let i = 0; i < 19; i++) limit.sample(80);
     clock = 2_000;
     limit.sample(80);
@@ -141,19 +156,62 @@ describe("createAdaptiveLimit", () => {
       steady.arrival();
       steady.inFlight(i + 1);
     }
+    answer(steady, 27);
     for (let i = 0; i < 9; i++) steady.sample(10);
     clock = 1_000;
     steady.sample(10);
     expect(steady.limit()).toBe(64);
-    for (let i = 0; i < 27; i++) {
-      steady.arrival();
-      steady.inFlight(28);
-      steady.inFlight(27);
-    }
+    answer(steady, 27);
     for (let i = 0; i < 19; i++) steady.sample(150);
     clock = 2_000;
     steady.sample(150);
     expect(steady.limit()).toBe(64);
+  });
+
+  it("decreases once per overshoot: answers to queries admitted before a decrease do not shrink it again", () => {
+    const { limit, windowOf } = limiter();
+    windowOf(400, 40);
+    expect(limit.limit()).toBe(20);
+    // A second later, answers that waited 1.5 s were admitted before the decrease: not counted.
+    windowOf(1_500, 20);
+    expect(limit.limit()).toBe(20);
+    // Answers admitted since, as slow, are.
+    windowOf(400, 20);
+    expect(limit.limit()).toBe(10);
+  });
+
+  it("does not grow while queries pile up in flight: an onset's first answers are quick only because they came before the queue", () => {
+    let clock = 0;
+    const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    // A second at 1,000 answers/s with 5 in flight, then 35 queries admitted and none answered yet.
+    limit.inFlight(5);
+    answer(limit, 5);
+    clock = 1_000;
+    for (let i = 0; i < 10; i++) limit.sample(10);
+    expect(limit.limit()).toBe(40);
+    for (let i = 6; i <= 40; i++) {
+      limit.arrival();
+      limit.inFlight(i);
+    }
+    clock = 2_000;
+    for (let i = 0; i < 10; i++) limit.sample(10);
+    expect(limit.limit()).toBe(40);
+  });
+
+  it("never holds more than its highest recent answer rate answers within twice the threshold (Little's law)", () => {
+    let clock = 0;
+    const limit = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    // 200 answers/s at 10 ms: 20 in flight wait 100 ms at that rate, so 64 could only queue.
+    limit.inFlight(2);
+    answer(limit, 2, 200);
+    clock = 1_000;
+    for (let i = 0; i < 10; i++) limit.sample(10);
+    expect(limit.limit()).toBe(20);
+    // The highest rate of the last 40 windows holds: a quiet window after it does not lower the cap.
+    answer(limit, 2, 20);
+    clock = 2_000;
+    for (let i = 0; i < 10; i++) limit.sample(10);
+    expect(limit.limit()).toBe(20);
   });
 
   it("stays put when under the target but far from used: idle capacity proves nothing", () => {
@@ -166,6 +224,7 @@ describe("createAdaptiveLimit", () => {
     let clock = 0;
     const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, minSamples: 10, now: () => clock });
     limit.inFlight(40);
+    answer(limit, 40);
     for (let i = 0; i < 50; i++) limit.sample(10);
     expect(limit.limit()).toBe(40);
     clock = 1_000;

@@ -47,6 +47,14 @@ const FULL = 0.75;
 const REFUSING = 0.1;
 /** The limit is nearly used up when the window's peak in flight reached this share of it. */
 const NEARLY_USED = 0.75;
+/**
+ * The limit never exceeds what the highest answer rate of the last RATE_WINDOWS windows holds
+ * within CAP_WAITS thresholds (Little's law: in flight = rate × wait): more in flight than that can
+ * only wait past the target. Without it, a limit grown while the load was lower would let an
+ * overload's onset queue far past the target before the first window ends.
+ */
+const CAP_WAITS = 2;
+const RATE_WINDOWS = 40;
 
 /**
  * An in-flight limit that follows measured latency instead of a guess (AIMD, as TCP's congestion
@@ -66,10 +74,19 @@ const NEARLY_USED = 0.75;
  * surge has `minSamples` answers past the threshold and they are most of its answers, so a sudden
  * overload is met within tens of milliseconds rather than after a window of queueing.
  *
+ * Answers to queries admitted before a decrease are not counted after it: they tell of the limit
+ * before it, and would shrink it again for the same overshoot (one decrease per wait, as TCP's). And
+ * the limit never exceeds what the highest answer rate of the last 40 windows (10 s) holds within
+ * twice the threshold (Little's law): more in flight could only wait past the target, and a limit
+ * grown while the load was lower would otherwise let an overload's onset queue before any answer
+ * tells of it.
+ *
  * Below the capacity it does not shrink, however slow the answers: a limit in use but refusing next
  * to nothing (bursts of arrivals, or a machine whose pace alone is slower than the target) would
  * only refuse queries without shortening the wait, and spiral down. Bursts that nearly use up the
- * limit make it grow by a tenth, as does a window under the threshold with the limit nearly used.
+ * limit make it grow by a tenth, as does a window under the threshold with the limit nearly used,
+ * unless queries pile up in flight (an onset, whose first answers are quick only because they came
+ * before the queue).
  * A slow wait at a concurrency far under the limit (a cold start, a slow backend) changes nothing.
  *
  * The threshold is `targetMs`, or BASELINE_TOLERANCE × the unloaded wait when that is longer (an
@@ -83,6 +100,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   const minSamples = options.minSamples ?? 10;
   const baselineWindows = options.baselineWindows ?? 300;
   const unloaded: number[] = [];
+  const rates: number[] = [];
   let limit = options.initial;
   let samples: number[] = [];
   let peak = 0;
@@ -96,6 +114,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   let releases = 0;
   let threshold = options.targetMs;
   let slow = 0;
+  let shrunkAt = -Infinity;
 
   const surging = (): boolean => arrivals >= SURGE * Math.max(1, releases);
   const integrate = (at: number): void => {
@@ -121,11 +140,17 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       // while the load was lower): shrinking a limit that nothing reaches would not refuse anything.
       const base = Math.min(limit, Math.max(peak, 1));
       limit = Math.max(options.min, Math.floor(base * Math.min(LEAST_DECREASE, Math.max(MOST_DECREASE, threshold / p90))));
-    } else if (peak >= limit * NEARLY_USED) {
+      shrunkAt = end;
+    } else if (peak >= limit * NEARLY_USED && admissions < SURGE * Math.max(1, releases)) {
       // Under the threshold, or slow while the limit is mostly unused: bursts of arrivals reach the
       // limit, but the wait comes from the arrivals' own pace, and refusing them would not shorten it.
+      // Not while queries pile up in flight (admitted faster than they leave: an onset, whose first
+      // answers are quick only because they came before the queue).
       limit = Math.min(options.max, Math.ceil(limit * INCREASE));
     }
+    rates.push((releases * 1_000) / Math.max(1, end - windowStart));
+    if (rates.length > RATE_WINDOWS) rates.shift();
+    limit = Math.min(limit, Math.max(options.min, Math.ceil((Math.max(...rates) * CAP_WAITS * threshold) / 1_000)));
     samples = [];
     peak = current;
     area = 0;
@@ -139,6 +164,9 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   return {
     limit: () => limit,
     sample(ms) {
+      // An answer to a query admitted before the last decrease tells of the limit before it: counted,
+      // it would shrink the limit again for the same overshoot (one decrease per wait, as TCP's).
+      if (now() - ms < shrunkAt) return;
       samples.push(ms);
       if (ms > threshold) slow++;
       // A window ends once long enough with enough samples, or early at a surge whose answers are

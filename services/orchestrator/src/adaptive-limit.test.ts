@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createAdaptiveLimit } from "./adaptive-limit.js";
 
-/** Answers per window of a second: at 1,000/s and a 50 ms target, the rate caps the limit at 100, the maximum. */
-const ANSWERS = 1_000;
+/** Answers per window of a second. */
+const ANSWERS = 20;
 
 /** Releases and replaces `n` queries in flight: answers at that rate, the number in flight unchanged. */
 function answer(limit: ReturnType<typeof createAdaptiveLimit>, inFlight: number, n = ANSWERS): void {
@@ -196,22 +196,6 @@ describe("createAdaptiveLimit", () => {
     clock = 2_000;
     for (let i = 0; i < 10; i++) limit.sample(10);
     expect(limit.limit()).toBe(40);
-  });
-
-  it("never holds more than its highest recent answer rate answers within twice the threshold (Little's law)", () => {
-    let clock = 0;
-    const limit = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });
-    // 200 answers/s at 10 ms: 20 in flight wait 100 ms at that rate, so 64 could only queue.
-    limit.inFlight(2);
-    answer(limit, 2, 200);
-    clock = 1_000;
-    for (let i = 0; i < 10; i++) limit.sample(10);
-    expect(limit.limit()).toBe(20);
-    // The highest rate of the last 40 windows holds: a quiet window after it does not lower the cap.
-    answer(limit, 2, 20);
-    clock = 2_000;
-    for (let i = 0; i < 10; i++) limit.sample(10);
-    expect(limit.limit()).toBe(20);
   });
 
   it("stays put when under the target but far from used: idle capacity proves nothing", () => {

@@ -47,14 +47,6 @@ const FULL = 0.75;
 const REFUSING = 0.1;
 /** The limit is nearly used up when the window's peak in flight reached this share of it. */
 const NEARLY_USED = 0.75;
-/**
- * The limit never exceeds what the highest answer rate of the last RATE_WINDOWS windows holds
- * within CAP_WAITS thresholds (Little's law: in flight = rate × wait): more in flight than that can
- * only wait past the target. Without it, a limit grown while the load was lower would let an
- * overload's onset queue far past the target before the first window ends.
- */
-const CAP_WAITS = 2;
-const RATE_WINDOWS = 40;
 
 /**
  * An in-flight limit that follows measured latency instead of a guess (AIMD, as TCP's congestion
@@ -75,11 +67,7 @@ const RATE_WINDOWS = 40;
  * overload is met within tens of milliseconds rather than after a window of queueing.
  *
  * Answers to queries admitted before a decrease are not counted after it: they tell of the limit
- * before it, and would shrink it again for the same overshoot (one decrease per wait, as TCP's). And
- * the limit never exceeds what the highest answer rate of the last 40 windows (10 s) holds within
- * twice the threshold (Little's law): more in flight could only wait past the target, and a limit
- * grown while the load was lower would otherwise let an overload's onset queue before any answer
- * tells of it.
+ * before it, and would shrink it again for the same overshoot (one decrease per wait, as TCP's).
  *
  * Below the capacity it does not shrink, however slow the answers: a limit in use but refusing next
  * to nothing (bursts of arrivals, or a machine whose pace alone is slower than the target) would
@@ -100,7 +88,6 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   const minSamples = options.minSamples ?? 10;
   const baselineWindows = options.baselineWindows ?? 300;
   const unloaded: number[] = [];
-  const rates: number[] = [];
   let limit = options.initial;
   let samples: number[] = [];
   let peak = 0;
@@ -148,9 +135,6 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       // answers are quick only because they came before the queue).
       limit = Math.min(options.max, Math.ceil(limit * INCREASE));
     }
-    rates.push((releases * 1_000) / Math.max(1, end - windowStart));
-    if (rates.length > RATE_WINDOWS) rates.shift();
-    limit = Math.min(limit, Math.max(options.min, Math.ceil((Math.max(...rates) * CAP_WAITS * threshold) / 1_000)));
     samples = [];
     peak = current;
     area = 0;

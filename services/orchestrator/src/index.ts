@@ -75,7 +75,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     config.KBALIGN_MAX_IN_FLIGHT === undefined
       ? createAdaptiveLimit({
           targetMs: config.KBALIGN_ADMISSION_TARGET_MS,
-          initial: Math.min(64, config.KBALIGN_ADMISSION_MAX_IN_FLIGHT),
+          // Low, so an overload that meets a fresh replica queues little before the first window ends
+          // (from 64: a p99 of 150–300 ms to the first data at 800/s); bursts grow it by a tenth a window.
+          initial: Math.min(16, config.KBALIGN_ADMISSION_MAX_IN_FLIGHT),
           min: config.KBALIGN_ADMISSION_MIN_IN_FLIGHT,
           max: config.KBALIGN_ADMISSION_MAX_IN_FLIGHT,
           // Short windows, so an overload is answered within a second; each still needs 10 samples.

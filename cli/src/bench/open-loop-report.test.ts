@@ -18,6 +18,8 @@ const step = (rate: number, p99: number): StepResult => ({
   errors: 2,
   errorRate: 2 / (rate * 10),
   errorsByCode: { OVERLOADED: 2 },
+  errorLatencyMs: { OVERLOADED: { count: 2, p50: 1.5, p90: 2, p99: 2.5, p999: 2.5, max: 2.5, mean: 1.8 } },
+  answeredMs: { count: rate * 10 - 2, p50: 7, p90: 8, p99: 9, p999: 11, max: 12, mean: 7 },
   degradedRequests: 1,
   degradedByReason: { "first_answer:TIMEOUT": 1 },
   latencyMs: { terminal: { count: rate * 10, p50: p99 / 4, p90: p99 / 2, p99, p999: p99 * 1.5, max: p99 * 2, mean: p99 / 3 }, recall: { count: rate * 10, p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 1 } },
@@ -78,7 +80,11 @@ describe("the open-loop report", () => {
     expect(markdown).toContain("| 100 | 1000 | 100.0 | 2 (0.20%) | 5.00 | 10.0 | 20.0 | 30.0 | 40.0 | 40.0% | 8.00 | 370 | held |");
     expect(markdown).toContain("missed: p99 over");
     expect(markdown).toContain("highest rate holding the target: 100/s");
-    expect(markdown).toContain("| 200 | OVERLOADED | 2 |");
+    // The answered apart from the refused, in the milestone table's last column.
+    expect(markdown).toContain("done (answered only)");
+    expect(markdown).toMatch(/\| 7\.00 \/ 9\.00 \/ 11\.0 \|/);
+    // How soon each error reached the caller.
+    expect(markdown).toContain("| 200 | OVERLOADED | 2 | 1.50 / 2.50 |");
     expect(markdown).toContain("| 100 | first_answer:TIMEOUT | 1 |");
   });
 

@@ -36,6 +36,12 @@ describe("runOpenLoopStep", () => {
     expect(step.degradedByReason).toEqual({ "first_answer:TIMEOUT": 4 });
     expect(step.latencyMs.recall?.count).toBe(40);
     expect(step.latencyMs.terminal?.max).toBeCloseTo(5, 2);
+    // The answered and the refused apart: 36 answers at 5 ms, 4 refusals at 1 ms.
+    expect(step.answeredMs).toMatchObject({ count: 36 });
+    expect(step.answeredMs?.p50).toBeCloseTo(5, 2);
+    expect(Object.keys(step.errorLatencyMs)).toEqual(["OVERLOADED"]);
+    expect(step.errorLatencyMs.OVERLOADED).toMatchObject({ count: 4 });
+    expect(step.errorLatencyMs.OVERLOADED?.max).toBeCloseTo(1, 2);
   });
 
   it("counts requests still unanswered when the drain gives up as UNFINISHED errors", async () => {

@@ -31,6 +31,10 @@ export interface StepResult {
   degradedByReason: Record<string, number>;
   /** Percentiles per milestone (terminal: every completed request, ok or not). */
   latencyMs: Partial<Record<Milestone, LatencyPercentiles>>;
+  /** Time to the terminal event of the requests answered (`done`): what the admitted see under overload. */
+  answeredMs?: LatencyPercentiles;
+  /** Time to the terminal event per error code: how soon a refusal (`OVERLOADED`) or a failure reaches the caller. */
+  errorLatencyMs: Record<string, LatencyPercentiles>;
   /** The terminal latency as an HdrHistogram compressed base64 string. */
   terminalHistogram: string;
   /** The bench's own worst lag behind its schedule, ms (large: the client machine is the bottleneck). */
@@ -59,6 +63,8 @@ const UNFINISHED = "UNFINISHED";
 export async function runOpenLoopStep(options: StepOptions): Promise<StepResult> {
   const histograms = Object.fromEntries(MILESTONES.map((m) => [m, new LatencyHistogram()])) as Record<Milestone, LatencyHistogram>;
   const errorsByCode: Record<string, number> = {};
+  const answered = new LatencyHistogram();
+  const errorHistograms = new Map<string, LatencyHistogram>();
   const degradedByReason: Record<string, number> = {};
   let completed = 0;
   let ok = 0;
@@ -76,11 +82,15 @@ export async function runOpenLoopStep(options: StepOptions): Promise<StepResult>
     histograms.terminal.recordMs(sample.endMs);
     if (sample.outcome === "done") {
       ok++;
+      answered.recordMs(sample.endMs);
       if ((sample.degraded?.length ?? 0) > 0) degradedRequests++;
       for (const reason of sample.degraded ?? []) degradedByReason[reason] = (degradedByReason[reason] ?? 0) + 1;
     } else {
       const code = sample.code ?? "UNKNOWN";
       errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
+      let histogram = errorHistograms.get(code);
+      if (histogram === undefined) errorHistograms.set(code, (histogram = new LatencyHistogram()));
+      histogram.recordMs(sample.endMs);
     }
     options.onSample?.(sample);
   };
@@ -118,6 +128,7 @@ export async function runOpenLoopStep(options: StepOptions): Promise<StepResult>
   const unfinished = schedule.dispatched - completed;
   if (unfinished > 0) errorsByCode[UNFINISHED] = unfinished;
   const ended = completed + Math.max(0, unfinished);
+  const answeredMs = answered.percentiles();
   const errors = ended - ok;
   return {
     offeredRate: options.ratePerSecond,
@@ -137,6 +148,11 @@ export async function runOpenLoopStep(options: StepOptions): Promise<StepResult>
     latencyMs: Object.fromEntries(MILESTONES.flatMap((m) => {
       const p = histograms[m].percentiles();
       return p ? [[m, p]] : [];
+    })),
+    ...(answeredMs === undefined ? {} : { answeredMs }),
+    errorLatencyMs: Object.fromEntries([...errorHistograms].flatMap(([code, histogram]) => {
+      const p = histogram.percentiles();
+      return p ? [[code, p]] : [];
     })),
     terminalHistogram: histograms.terminal.encode(),
     maxDispatchLagMs: schedule.maxDispatchLagMs,

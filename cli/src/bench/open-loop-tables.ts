@@ -68,21 +68,23 @@ export function openLoopTables(report: OpenLoopReport): ReportTable[] {
     },
     {
       title: "latency per milestone, ms from scheduled arrival (p50 / p99 / p99.9)",
-      columns: ["rate/s", ...MILESTONES.map((m) => MILESTONE_LABELS[m])],
-      numeric: [true, ...MILESTONES.map(() => true)],
+      columns: ["rate/s", ...MILESTONES.map((m) => MILESTONE_LABELS[m]), "done (answered only)"],
+      numeric: [true, ...MILESTONES.map(() => true), true],
       rows: report.steps.map((step) => [
         String(step.offeredRate),
-        ...MILESTONES.map((m) => {
-          const p = step.latencyMs[m];
-          return p === undefined ? "–" : `${ms(p.p50)} / ${ms(p.p99)} / ${ms(p.p999)}`;
-        }),
+        ...[...MILESTONES.map((m) => step.latencyMs[m]), step.answeredMs].map((p) => (p === undefined ? "–" : `${ms(p.p50)} / ${ms(p.p99)} / ${ms(p.p999)}`)),
       ]),
     },
   ];
   const errorRows = report.steps.flatMap((step) =>
-    Object.entries(step.errorsByCode).map(([code, count]) => [String(step.offeredRate), code, String(count)]),
+    Object.entries(step.errorsByCode).map(([code, count]) => {
+      const p = step.errorLatencyMs?.[code];
+      return [String(step.offeredRate), code, String(count), p === undefined ? "–" : `${ms(p.p50)} / ${ms(p.p99)}`];
+    }),
   );
-  if (errorRows.length > 0) tables.push({ title: "errors by code", columns: ["rate/s", "code", "count"], numeric: [true, false, true], rows: errorRows });
+  if (errorRows.length > 0) {
+    tables.push({ title: "errors by code (ms from scheduled arrival to the error event, p50 / p99)", columns: ["rate/s", "code", "count", "p50 / p99"], numeric: [true, false, true, true], rows: errorRows });
+  }
   const degradedRows = report.steps.flatMap((step) =>
     Object.entries(step.degradedByReason).map(([reason, count]) => [String(step.offeredRate), reason, String(count)]),
   );

@@ -14,6 +14,7 @@ const step = (rate: number, p99: number, errors = 0, requests = 1_000): StepResu
   errors,
   errorRate: errors / requests,
   errorsByCode: errors > 0 ? { OVERLOADED: errors } : {},
+  errorLatencyMs: {},
   degradedRequests: 0,
   degradedByReason: {},
   latencyMs: { terminal: { count: requests, p50: p99 / 4, p90: p99 / 2, p99, p999: p99 * 2, max: p99 * 3, mean: p99 / 4 } },

@@ -168,6 +168,13 @@ describe("createAdaptiveLimit", () => {
     expect(steady.limit()).toBe(64);
   });
 
+  it("takes a pause at a low rate for a pause, not a surge: fewer than 40 arrivals in a window never shrink it", () => {
+    const { limit, windowOf } = limiter();
+    // 30 arrivals for 20 answers, all slow: a backend's process stalled, at 30 queries a second.
+    windowOf(400, 12, 3 / 2);
+    expect(limit.limit()).toBe(40);
+  });
+
   it("decreases once per overshoot: answers to queries admitted before a decrease do not shrink it again", () => {
     const { limit, windowOf } = limiter();
     windowOf(400, 40);

@@ -57,8 +57,9 @@ const NEARLY_USED = 0.75;
  * skipped the backend, and says nothing about queueing.
  *
  * It shrinks only in an overload, when the p90 is past the threshold and either
- * - queries arrive half as fast again as they leave (a surge: refused, or piling up in flight,
- *   even before the limit is reached: an overload's onset), or
+ * - queries arrive half as fast again as they leave, 40 or more in the window (a surge: refused,
+ *   or piling up in flight, even before the limit is reached: an overload's onset; fewer could be
+ *   a backend's pause at a low rate, where refusing would turn slow answers into errors), or
  * - the limit is full (three quarters of it in flight on average over the window) and refuses a
  *   tenth of the arrivals or more: the limit, not the pace of arrivals, holds the concurrency.
  * It then shrinks in proportion to the overshoot (threshold / p90, by a tenth to a half), from the
@@ -103,7 +104,9 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   let slow = 0;
   let shrunkAt = -Infinity;
 
-  const surging = (): boolean => arrivals >= SURGE * Math.max(1, releases);
+  // A surge needs enough arrivals to tell one from a pause: at a few queries a window, a stall of a
+  // backend's process looks the same, and refusing then would turn a slow answer into an error.
+  const surging = (): boolean => arrivals >= 4 * minSamples && arrivals >= SURGE * Math.max(1, releases);
   const integrate = (at: number): void => {
     area += current * (at - changedAt);
     changedAt = at;
@@ -156,7 +159,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       // A window ends once long enough with enough samples, or early at a surge whose answers are
       // mostly past the threshold already (a spike of a few slow ones near the capacity is not): an
       // overload's onset is met within tens of milliseconds.
-      const early = slow >= minSamples && 2 * slow >= samples.length && arrivals >= 4 * minSamples && surging();
+      const early = slow >= minSamples && 2 * slow >= samples.length && surging();
       if (early || (now() - windowStart >= options.windowMs && samples.length >= minSamples)) adjust();
     },
     inFlight(n) {

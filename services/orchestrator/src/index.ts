@@ -75,9 +75,11 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     config.KBALIGN_MAX_IN_FLIGHT === undefined
       ? createAdaptiveLimit({
           targetMs: config.KBALIGN_ADMISSION_TARGET_MS,
-          // Low, so an overload that meets a fresh replica queues little before the first window ends
-          // (from 64: a p99 of 150–300 ms to the first data at 800/s); bursts grow it by a tenth a window.
-          initial: Math.min(16, config.KBALIGN_ADMISSION_MAX_IN_FLIGHT),
+          // An overload that meets a fresh replica queues up to this many before the first window ends
+          // (from 64: a p99 of 150–300 ms to the first data at 800/s; from 16–35: 80–110 ms), and
+          // below the capacity a backend's stall piles up to this many before any is refused (from 16:
+          // 1% refused at 250/s, where the p99 held). Bursts that nearly use it grow it by a tenth a window.
+          initial: Math.min(32, config.KBALIGN_ADMISSION_MAX_IN_FLIGHT),
           min: config.KBALIGN_ADMISSION_MIN_IN_FLIGHT,
           max: config.KBALIGN_ADMISSION_MAX_IN_FLIGHT,
           // Short windows, so an overload is answered within a second; each still needs 10 samples.

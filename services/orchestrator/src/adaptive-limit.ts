@@ -153,14 +153,15 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     sample(ms) {
       // An answer to a query admitted before the last decrease tells of the limit before it: counted,
       // it would shrink the limit again for the same overshoot (one decrease per wait, as TCP's).
-      if (now() - ms < shrunkAt) return;
+      const at = now();
+      if (at - ms < shrunkAt) return;
       samples.push(ms);
       if (ms > threshold) slow++;
       // A window ends once long enough with enough samples, or early at a surge whose answers are
       // mostly past the threshold already (a spike of a few slow ones near the capacity is not): an
       // overload's onset is met within tens of milliseconds.
       const early = slow >= minSamples && 2 * slow >= samples.length && surging();
-      if (early || (now() - windowStart >= options.windowMs && samples.length >= minSamples)) adjust();
+      if (early || (at - windowStart >= options.windowMs && samples.length >= minSamples)) adjust();
     },
     inFlight(n) {
       integrate(now());

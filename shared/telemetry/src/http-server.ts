@@ -34,19 +34,14 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       res.writeHead(405, { allow: "GET, HEAD" }).end();
       return;
     }
-    if (path === "/metrics" && query !== undefined && new URLSearchParams(query).has("name[]")) {
-      const names = new URLSearchParams(query).getAll("name[]");
-      render(Registry.PROMETHEUS_CONTENT_TYPE, names).then(
-        (text) => res.writeHead(200, { "content-type": Registry.PROMETHEUS_CONTENT_TYPE }).end(text),
-        (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(err)}\n`),
-      );
-      return;
-    }
     if (path === "/metrics") {
-      const contentType = wantsOpenMetrics(req.headers.accept) ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
-      render(contentType).then(
+      // Named metrics come in the classic format; the whole registry in whichever the scraper accepts.
+      const names = query === undefined ? [] : new URLSearchParams(query).getAll("name[]");
+      const contentType = names.length === 0 && wantsOpenMetrics(req.headers.accept) ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
+      render(contentType, names.length === 0 ? undefined : names).then(
         (text) => res.writeHead(200, { "content-type": contentType }).end(text),
-        (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(err)}\n`),
+        (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(err)}
+`),
       );
       return;
     }

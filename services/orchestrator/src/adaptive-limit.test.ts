@@ -211,6 +211,44 @@ describe("createAdaptiveLimit", () => {
     expect(limit.limit()).toBe(40);
   });
 
+  it("does not trust a limit it does not use: each window under half of it brings it halfway down to twice the peak, not under the initial limit", () => {
+    const { limit, windowOf } = limiter();
+    for (const grown of [44, 49, 54, 60]) {
+      windowOf(10, limit.limit());
+      expect(limit.limit()).toBe(grown);
+    }
+    // The load gone: the window it left in still saw 60 in flight, the next ones 20 at most, then 5.
+    windowOf(10, 20, 1);
+    expect(limit.limit()).toBe(66);
+    windowOf(10, 20, 1);
+    expect(limit.limit()).toBe(53);
+    windowOf(10, 5, 1);
+    expect(limit.limit()).toBe(47);
+    // Not under the initial limit.
+    windowOf(10, 5, 1);
+    expect(limit.limit()).toBe(40);
+    windowOf(10, 5, 1);
+    expect(limit.limit()).toBe(40);
+  });
+
+  it("restarts from the initial limit after a pause in arrivals (four windows), as TCP after idle", () => {
+    const clock = { at: 0 };
+    const paused = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock.at });
+    paused.inFlight(40);
+    answer(paused, 40);
+    clock.at = 1_000;
+    for (let i = 0; i < 10; i++) paused.sample(10);
+    expect(paused.limit()).toBe(44);
+    // An arrival at least every 3.9 s keeps it.
+    paused.arrival();
+    clock.at = 4_900;
+    paused.arrival();
+    expect(paused.limit()).toBe(44);
+    clock.at = 8_900;
+    paused.arrival();
+    expect(paused.limit()).toBe(40);
+  });
+
   it("waits for a whole window and enough samples before it moves", () => {
     let clock = 0;
     const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, minSamples: 10, now: () => clock });

@@ -13,6 +13,8 @@ export interface AdaptiveLimitOptions {
   minSamples?: number;
   /** Unloaded windows (the limit far from binding) over which the unloaded wait is remembered (default 300). */
   baselineWindows?: number;
+  /** A pause in arrivals at least this long (ms) takes the limit back to `initial` if above it (default 4 windows). */
+  restartAfterMs?: number;
   now?: () => number;
 }
 
@@ -78,6 +80,12 @@ const NEARLY_USED = 0.75;
  * before the queue).
  * A slow wait at a concurrency far under the limit (a cold start, a slow backend) changes nothing.
  *
+ * A limit not used is not trusted, as TCP's congestion window (RFC 2861, RFC 5681 §4.1): a window
+ * whose peak in flight stayed under half the limit brings it halfway down to twice that peak, and a
+ * pause in arrivals of `restartAfterMs` takes it back to `initial`, neither below `initial`. A
+ * limit grown under a heavy load that has since gone (a closed loop, a burst) would otherwise meet
+ * the next overload with room for a queue of seconds' worth of queries.
+ *
  * The threshold is `targetMs`, or BASELINE_TOLERANCE × the unloaded wait when that is longer (an
  * LLM whose first token takes a second would otherwise hold the limit at its minimum). The
  * unloaded wait is the lowest p50 of the last `baselineWindows` windows in which the peak in flight
@@ -88,6 +96,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   const now = options.now ?? (() => performance.now());
   const minSamples = options.minSamples ?? 10;
   const baselineWindows = options.baselineWindows ?? 300;
+  const restartAfterMs = options.restartAfterMs ?? 4 * options.windowMs;
   const unloaded: number[] = [];
   let limit = options.initial;
   let samples: number[] = [];
@@ -103,6 +112,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
   let threshold = options.targetMs;
   let slow = 0;
   let shrunkAt = -Infinity;
+  let lastArrival = windowStart;
 
   // A surge needs enough arrivals to tell one from a pause: at a few queries a window, a stall of a
   // backend's process looks the same, and refusing then would turn a slow answer into an error.
@@ -122,6 +132,8 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
     if (peak < limit * TOUCHED && !surge) {
       unloaded.push(at(0.5));
       if (unloaded.length > baselineWindows) unloaded.shift();
+      // Unused, the limit is not trusted: halfway down to twice the peak in flight, not under `initial`.
+      limit = Math.max(Math.min(limit, options.initial), Math.ceil((limit + 2 * peak) / 2));
     }
     threshold = unloaded.length === 0 ? options.targetMs : Math.max(options.targetMs, BASELINE_TOLERANCE * Math.min(...unloaded));
     const p90 = at(0.9);
@@ -138,14 +150,18 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       // answers are quick only because they came before the queue).
       limit = Math.min(options.max, Math.ceil(limit * INCREASE));
     }
+    startWindow(end);
+  };
+  const startWindow = (at: number): void => {
     samples = [];
     peak = current;
     area = 0;
+    changedAt = at;
     arrivals = 0;
     admissions = 0;
     releases = 0;
     slow = 0;
-    windowStart = end;
+    windowStart = at;
   };
 
   return {
@@ -171,6 +187,14 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       if (n > peak) peak = n;
     },
     arrival() {
+      const at = now();
+      if (at - lastArrival >= restartAfterMs) {
+        // After a pause, what the limit learned is stale: restart from `initial`, in a new window.
+        limit = Math.min(limit, options.initial);
+        integrate(at);
+        startWindow(at);
+      }
+      lastArrival = at;
       arrivals++;
     },
   };

@@ -11,7 +11,7 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       NATS_URL: "nats://127.0.0.1:4222",
       KBALIGN_HTTP_PORT: 9103,
-      KBALIGN_ADMISSION_TARGET_MS: 50,
+      KBALIGN_ADMISSION_TARGET_MS: 30,
       KBALIGN_ADMISSION_MIN_IN_FLIGHT: 4,
       KBALIGN_ADMISSION_MAX_IN_FLIGHT: 1_024,
       KBALIGN_REPLICA_REFRESH_MS: 2_000,

@@ -1,11 +1,11 @@
 #!/bin/sh
-# Every figure of docs/performance.md, in one run (about 5 minutes on 2 cores), against a stack
+# Every figure of docs/performance.md, in one run (about 7 minutes on 2 cores), against a stack
 # started with:
 #   kbalign up --port 4222 --ops-port 9101 --monitor-port 8222 --no-prometheus
 #   kbalign ingest $DATA/scifact/corpus.jsonl --collection scifact
 # Usage: bench/measure-performance.sh [OUT_DIR]   (from the repository root; default docs/performance)
 # Environment: NATS_URL (nats://127.0.0.1:4222), OPS_PORT (9101), MONITOR_PORT (8222),
-# DATA (../shared/data), RATE (100), DURATION (10), SWEEP_STEP (50), SWEEP_MAX (600).
+# DATA (../shared/data), RATE (100), DURATION (10), SWEEP_STEP (50), SWEEP_MAX (1000).
 set -eu
 OUT=${1:-docs/performance}
 NATS_URL=${NATS_URL:-nats://127.0.0.1:4222}
@@ -15,7 +15,7 @@ DATA=$(cd "${DATA:-../shared/data}" && pwd)
 RATE=${RATE:-100}
 DURATION=${DURATION:-10}
 SWEEP_STEP=${SWEEP_STEP:-50}
-SWEEP_MAX=${SWEEP_MAX:-600}
+SWEEP_MAX=${SWEEP_MAX:-1000}
 KBALIGN="node cli/dist/main.js"
 COMMON="--collection scifact --queries $DATA/scifact/queries.jsonl --topn 5 --out $OUT"
 RESOURCES="--metrics http://127.0.0.1:$OPS_PORT/metrics --metrics http://127.0.0.1:$((OPS_PORT + 1))/metrics --metrics http://127.0.0.1:$((OPS_PORT + 2))/metrics --nats-monitor http://127.0.0.1:$MONITOR_PORT"

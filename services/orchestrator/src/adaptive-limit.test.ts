@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createAdaptiveLimit } from "./adaptive-limit.js";
+import { createAdaptiveLimit, type AdaptiveLimitOptions } from "./adaptive-limit.js";
+
+/** The tests' limit: target 50 ms, from 40 between 4 and 100, windows of a second, on the given clock. */
+function settings(now: () => number, overrides: Partial<AdaptiveLimitOptions> = {}): AdaptiveLimitOptions {
+  return { targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now, ...overrides };
+}
 
 /** Answers per window of a second. */
 const ANSWERS = 20;
@@ -20,7 +25,7 @@ function answer(limit: ReturnType<typeof createAdaptiveLimit>, inFlight: number,
  */
 function limiter() {
   let clock = 0;
-  const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+  const limit = createAdaptiveLimit(settings(() => clock));
   const windowOf = (ms: number, inFlight: number, offered = 2) => {
     limit.inFlight(inFlight);
     for (let i = 0; i < ANSWERS; i++) {
@@ -94,7 +99,7 @@ describe("createAdaptiveLimit", () => {
 
   it("grows, not shrinks, when bursts reach a limit that is mostly unused: below the capacity refusing would not shorten the wait", () => {
     let clock = 0;
-    const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    const limit = createAdaptiveLimit(settings(() => clock));
     // 80 ms at p90, past the target; 10 in flight for 900 ms of the window and 38 for 100 ms: 12.8 on average.
     limit.inFlight(10);
     answer(limit, 10);
@@ -128,7 +133,7 @@ describe("createAdaptiveLimit", () => {
 
   it("meets a surge before the limit is reached: arrivals outpacing releases shrink it from the peak in flight", () => {
     let clock = 0;
-    const limit = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    const limit = createAdaptiveLimit(settings(() => clock, { initial: 64 }));
     // Twice as many arrivals as releases, in flight climbing to 28 of 64 (not full), the wait at 150 ms:
     // halved from the peak of 28, not from 64.
     let n = 0;
@@ -143,7 +148,7 @@ describe("createAdaptiveLimit", () => {
     limit.sample(150);
     expect(limit.limit()).toBe(14);
     // A few slow answers among many quick ones at a surge (a spike) wait for the whole window.
-    const spike = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    const spike = createAdaptiveLimit(settings(() => clock, { initial: 64 }));
     for (let i = 0; i < 60; i++) spike.arrival();
     spike.inFlight(20);
     for (let i = 0; i < 30; i++) spike.sample(10);
@@ -151,7 +156,7 @@ describe("createAdaptiveLimit", () => {
     expect(spike.limit()).toBe(64);
     // At 27 in flight (a window to climb there, its answers quick), as many arrivals as releases is
     // the pace of arrivals, not a surge: the same wait changes nothing.
-    const steady = createAdaptiveLimit({ targetMs: 50, initial: 64, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    const steady = createAdaptiveLimit(settings(() => clock, { initial: 64 }));
     for (let i = 0; i < 27; i++) {
       steady.arrival();
       steady.inFlight(i + 1);
@@ -189,7 +194,7 @@ describe("createAdaptiveLimit", () => {
 
   it("does not grow while queries pile up in flight: an onset's first answers are quick only because they came before the queue", () => {
     let clock = 0;
-    const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock });
+    const limit = createAdaptiveLimit(settings(() => clock));
     // A second at 1,000 answers/s with 5 in flight, then 35 queries admitted and none answered yet.
     limit.inFlight(5);
     answer(limit, 5);
@@ -233,7 +238,7 @@ describe("createAdaptiveLimit", () => {
 
   it("restarts from the initial limit after a pause in arrivals (four windows), as TCP after idle", () => {
     const clock = { at: 0 };
-    const paused = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, now: () => clock.at });
+    const paused = createAdaptiveLimit(settings(() => clock.at));
     paused.inFlight(40);
     answer(paused, 40);
     clock.at = 1_000;
@@ -251,7 +256,7 @@ describe("createAdaptiveLimit", () => {
 
   it("waits for a whole window and enough samples before it moves", () => {
     let clock = 0;
-    const limit = createAdaptiveLimit({ targetMs: 50, initial: 40, min: 4, max: 100, windowMs: 1_000, minSamples: 10, now: () => clock });
+    const limit = createAdaptiveLimit(settings(() => clock, { minSamples: 10 }));
     limit.inFlight(40);
     answer(limit, 40);
     for (let i = 0; i < 50; i++) limit.sample(10);

@@ -191,7 +191,6 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions): AdaptiveLimi
       if (at - lastArrival >= restartAfterMs) {
         // After a pause, what the limit learned is stale: restart from `initial`, in a new window.
         limit = Math.min(limit, options.initial);
-        integrate(at);
         startWindow(at);
       }
       lastArrival = at;

@@ -40,8 +40,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       const contentType = names.length === 0 && wantsOpenMetrics(req.headers.accept) ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
       render(contentType, names.length === 0 ? undefined : names).then(
         (text) => res.writeHead(200, { "content-type": contentType }).end(text),
-        (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(err)}
-`),
+        (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(err)}\n`),
       );
       return;
     }
